@@ -1,0 +1,78 @@
+"""The service's entry point: ``python -m bot`` serves; ``python -m bot migrate`` migrates."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from aiohttp import web
+
+from config.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def serve(settings: Settings) -> None:
+    from bot.app import create_app
+    from bot.services import build_services
+    from surveys.definition import SurveyDefinitionError
+
+    for problem in settings.check_for_production():
+        log.warning("configuration: %s", problem)
+    try:
+        services = build_services(settings)
+    except SurveyDefinitionError as exc:
+        print(f"A survey file has problems:\n{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not settings.telegram_enabled:
+        log.warning(
+            "Telegram is off: TELEGRAM_BOT_TOKEN is not set. The web chat and dashboard still "
+            "work. To turn Telegram on, get a token from @BotFather and set TELEGRAM_BOT_TOKEN "
+            "(and TELEGRAM_MODE=webhook with WEBHOOK_URL and WEBHOOK_SECRET in production)."
+        )
+        services.channels["telegram"] = "off"
+    app = create_app(services)
+    log.info(
+        "Everyone's Voice on http://%s:%s (surveys: %s)",
+        settings.host,
+        settings.port,
+        ", ".join(services.surveys),
+    )
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+
+
+def migrate(settings: Settings) -> None:
+    from surveys.migrate import upgrade
+
+    upgrade(settings.database_url)
+    log.info("database is up to date")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Everyone's Voice service")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="start the web server and channels (the default)")
+    commands.add_parser("migrate", help="apply database migrations")
+    args = parser.parse_args(argv)
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "migrate":
+        migrate(settings)
+    else:
+        serve(settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Settings, read once from environment variables at start-up.
+
+Only ``bot/__main__.py`` (and the command lines) call :func:`load_settings`; everything
+else receives the values it needs as arguments, so tests can build any configuration
+without touching the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONFIG_DIR = Path(__file__).resolve().parent
+BUNDLED_SURVEYS_DIR = CONFIG_DIR / "surveys"
+DEFAULT_SQLITE_PATH = Path("data") / "everyones-voice.sqlite3"
+
+
+class TelegramMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class SettingsError(Exception):
+    """The environment holds a value the service cannot start with."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Turn a Heroku-style URL into one SQLAlchemy's async drivers accept.
+
+    ``postgres://`` and ``postgresql://`` become ``postgresql+asyncpg://``; a bare
+    ``sqlite:///`` becomes ``sqlite+aiosqlite:///``. Anything else is left alone.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite://"):
+        url = "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+    return url
+
+
+_QUIET_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class QuietHours:
+    """A daily window (which may cross midnight) when no proactive message is sent."""
+
+    def __init__(self, start: dt.time, end: dt.time) -> None:
+        self.start, self.end = start, end
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        match = _QUIET_HOURS.match(text)
+        if not match:
+            raise ValueError("must look like 21:00-08:00")
+        h1, m1, h2, m2 = (int(part) for part in match.groups())
+        try:
+            return cls(dt.time(h1, m1), dt.time(h2, m2))
+        except ValueError as exc:
+            raise ValueError(f"is not a pair of real times ({exc})") from None
+
+    def contains(self, moment: dt.time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}")
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    host: str = "0.0.0.0"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_mode: TelegramMode = TelegramMode.POLLING
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+
+    pseudonym_key: SecretStr = Field(default=SecretStr(""))
+    timezone: str = "Europe/London"
+    quiet_hours: str = "21:00-08:00"
+
+    surveys_dir: Path = BUNDLED_SURVEYS_DIR
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = normalise_database_url(value.strip())
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite:// or postgres:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone, e.g. Europe/London") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        QuietHours.parse(value)
+        return value.strip()
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://"):
+            raise ValueError("must start with https:// (Telegram only calls HTTPS webhooks)")
+        return value or None
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token and self.telegram_bot_token.get_secret_value())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> QuietHours:
+        return QuietHours.parse(self.quiet_hours)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def pseudonym_secret(self) -> bytes:
+        """The HMAC key for participant pseudonyms.
+
+        Production must set ``PSEUDONYM_KEY``; without it a development key is kept in
+        the data folder so pseudonyms stay stable across restarts of ``make run``.
+        """
+        key = self.pseudonym_key.get_secret_value()
+        if key:
+            return key.encode()
+        dev_key = DEFAULT_SQLITE_PATH.parent / "pseudonym-dev.key"
+        if not dev_key.exists():
+            dev_key.parent.mkdir(parents=True, exist_ok=True)
+            dev_key.write_text(secrets.token_hex(32))
+        return dev_key.read_text().strip().encode()
+
+    def check_for_production(self) -> list[str]:
+        """Problems that are fine on a laptop but not on a public host."""
+        problems = []
+        if not self.pseudonym_key.get_secret_value() and not self.is_sqlite:
+            problems.append("PSEUDONYM_KEY is not set: set a long random value and keep it")
+        if self.telegram_mode is TelegramMode.WEBHOOK:
+            if not self.webhook_url:
+                problems.append("TELEGRAM_MODE=webhook needs WEBHOOK_URL")
+            if not (self.webhook_secret and self.webhook_secret.get_secret_value()):
+                problems.append("TELEGRAM_MODE=webhook needs WEBHOOK_SECRET")
+        return problems
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the environment, naming every bad variable in one message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            lines.append(f"  {name}: {error['msg']}")
+        raise SettingsError("Bad configuration:\n" + "\n".join(lines)) from None

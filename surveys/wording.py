@@ -1,0 +1,64 @@
+"""The bot's own words (privacy message, buttons, progress…), from ``config/wording.yaml``.
+
+Every channel says the same things, so the wording lives with the engine, as data a local
+area can rewrite. A key may have an easy-read variant, ``<key>.easy``; a missing language
+falls back to the base language, and a missing easy variant to the plain one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from config.settings import CONFIG_DIR
+
+DEFAULT_WORDING_PATH = CONFIG_DIR / "wording.yaml"
+
+
+class WordingError(Exception):
+    """The wording file is missing a key the engine needs, or is malformed."""
+
+
+class Wording:
+    """Look up a message by key, language and reading level."""
+
+    def __init__(
+        self, messages: Mapping[str, Mapping[str, str]], base_language: str = "en"
+    ) -> None:
+        self._messages = messages
+        self.base_language = base_language
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_WORDING_PATH) -> Wording:
+        try:
+            raw: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise WordingError(f"{path}: cannot be read ({exc})") from None
+        if not isinstance(raw, dict) or not isinstance(raw.get("messages"), dict):
+            raise WordingError(f"{path}: needs a 'messages' mapping")
+        base = str(raw.get("base_language", "en"))
+        messages: dict[str, dict[str, str]] = {}
+        for key, value in raw["messages"].items():
+            if isinstance(value, str):
+                messages[key] = {base: value}
+            elif isinstance(value, dict) and base in value:
+                messages[key] = {str(k): str(v) for k, v in value.items()}
+            else:
+                raise WordingError(f"{path}: message {key!r} has no {base!r} text")
+        return cls(messages, base)
+
+    def has(self, key: str) -> bool:
+        return key in self._messages
+
+    def say(self, key: str, language: str = "", easy: bool = False, **values: object) -> str:
+        """The message for ``key``, formatted with ``values``."""
+        candidates = [f"{key}.easy", key] if easy else [key]
+        for candidate in candidates:
+            texts = self._messages.get(candidate)
+            if texts:
+                text = texts.get(language) or texts[self.base_language]
+                return text.format(**values) if values else text
+        raise WordingError(f"no wording for {key!r}")
