@@ -318,7 +318,8 @@ def _norm(text: str) -> str:
 
 def control_word(text: str) -> Action | None:
     """The control a typed message asks for ("back", "skip"…), if it is one."""
-    return _CONTROL_WORDS.get(_norm(text))
+    said = _norm(text)
+    return _CONTROL_WORDS.get(said) or _CONTROL_WORDS.get(said.rstrip("?").strip())
 
 
 def match_option(labels: Sequence[tuple[str, Sequence[str]]], text: str) -> str | None:
