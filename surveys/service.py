@@ -470,11 +470,7 @@ async def _unfinished_runs(
             SurveyRun.id != (active or ""),
         )
     )
-    runs: dict[str, RunState] = {}
-    for run_id, survey_id, state in rows:
-        if state:
-            runs[survey_id] = RunState(**state)
-    return runs
+    return {survey_id: RunState(**state) for _, survey_id, state in rows if state}
 
 
 class _Recorder:
@@ -498,7 +494,6 @@ class _Recorder:
         self.stored: list[StoredText] = []
 
     async def record(self) -> None:
-        conversation = self.outcome.conversation
         profile_changes: dict[str, Any] = {}
         for event in self.outcome.events:
             if event.kind == "answer":
