@@ -9,13 +9,17 @@ in one process or several. On PostgreSQL the same safety comes from ``SELECT …
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import create_engine as _create_sync_engine
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
@@ -36,14 +40,23 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         engine = _create_async_engine(url, **options)
         _tune_sqlite(engine)
         return engine
-    options.setdefault("pool_size", 10)
+    # Every chat turn is one short transaction, so the pool is the hot path: no ping before
+    # each checkout and no extra ROLLBACK after each commit (two round trips a message).
+    # A connection the server dropped is retried once instead (see Database.run_sync).
+    options.setdefault("pool_size", 20)
     options.setdefault("max_overflow", 20)
-    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_recycle", 1800)
+    options.setdefault("pool_reset_on_return", None)
     return _create_async_engine(url, **options)
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+T = TypeVar("T")
+
+
+def _tune_sqlite(engine: AsyncEngine | Engine) -> None:
+    target = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+
+    @event.listens_for(target, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
@@ -54,7 +67,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(target, "begin")
     def _on_begin(connection: Any) -> None:
         reading = connection.get_execution_options().get("read_only", False)
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
@@ -74,6 +87,7 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._writer = _SqliteWriter(engine) if _is_sqlite_file(engine) else None
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(
             engine.execution_options(read_only=True), expire_on_commit=False
@@ -95,6 +109,34 @@ class Database:
         async with self._write_lock, self.sessions.begin() as session:
             yield session
 
+    async def run_sync(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one writing transaction and return what it returns.
+
+        ``work`` is plain synchronous code. On a SQLite file it runs in a single writer
+        thread over a held connection (one thread hop for the whole transaction, instead of
+        several per statement); elsewhere through the async driver, via ``run_sync``.
+        """
+        if self._writer is not None:
+            return await self._writer.run(work)
+        for attempt in (1, 2):
+            try:
+                async with self.connection() as connection:
+                    return await connection.run_sync(work)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection in one writing transaction: the chat's hot path, no ORM."""
+        if self._write_lock is None:
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self._write_lock, self.engine.begin() as connection:
+            yield connection
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only (never blocks the writer on SQLite's WAL)."""
@@ -110,4 +152,55 @@ class Database:
             return False
 
     async def dispose(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
         await self.engine.dispose()
+
+
+def _is_sqlite_file(engine: AsyncEngine) -> bool:
+    database = engine.url.database or ""
+    return is_sqlite(engine) and database not in ("", ":memory:") and "mode=memory" not in database
+
+
+class _SqliteWriter:
+    """One thread that owns one SQLite connection and runs writing transactions in turn."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        url = engine.url.set(drivername="sqlite+pysqlite")
+        self._engine = _create_sync_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+        _tune_sqlite(self._engine)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._local = threading.local()
+        self._closed = False
+
+    def _connection(self) -> Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None or connection.closed:
+            connection = self._engine.connect()
+            self._local.connection = connection
+        return connection
+
+    def _transaction(self, work: Callable[[Connection], T]) -> T:
+        connection = self._connection()
+        with connection.begin():
+            return work(connection)
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._transaction, work)
+
+    def _close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+        self._engine.dispose()
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._close)
+        self._executor.shutdown(wait=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -126,6 +126,19 @@ class RunState:
     answering_as: str | None = None
     source: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "survey_id": self.survey_id,
+            "version": self.version,
+            "current": self.current,
+            "answers": dict(self.answers),
+            "history": list(self.history),
+            "selected": list(self.selected),
+            "answering_as": self.answering_as,
+            "source": self.source,
+        }
+
 
 @dataclass(slots=True)
 class Conversation:
@@ -139,9 +152,20 @@ class Conversation:
     run: RunState | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["step"] = self.step.value
-        return data
+        profile, run = self.profile, self.run
+        return {
+            "step": self.step.value,
+            "consented": self.consented,
+            "profile": {
+                "role": profile.role,
+                "age_band": profile.age_band,
+                "format": profile.format,
+                "language": profile.language,
+            },
+            "pending_survey": self.pending_survey,
+            "source": self.source,
+            "run": run.to_json() if run else None,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Conversation:

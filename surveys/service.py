@@ -23,20 +23,17 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Connection
 
+from surveys import _store
 from surveys.database import Database
-from surveys.definition import QuestionType, SurveyCatalog
+from surveys.definition import SurveyCatalog
 from surveys.engine import (
     Action,
     Context,
     Conversation,
-    Event,
     Input,
-    Outcome,
     Prompt,
     PromptKind,
     RunState,
@@ -48,7 +45,6 @@ from surveys.models import (
     Answer,
     ChannelAddress,
     Participant,
-    QuestionFeedback,
     SafeguardingAlert,
     SurveyRun,
     utcnow,
@@ -134,9 +130,6 @@ class Reply:
     alert: SafeguardingAlert | None = None
 
 
-_SCREENED = {Action.TEXT}
-
-
 class SurveyService:
     """Takes inputs from any channel through the engine into the store."""
 
@@ -168,69 +161,69 @@ class SurveyService:
     async def handle(self, ref: ChannelRef, given: Input) -> Reply:
         """Take one input from ``ref`` and return what to show them next."""
         participant_id = self.pseudonymise(ref)
-        async with self.db.transaction() as session:
-            row = await _lock_participant(session, participant_id)
-            conversation = Conversation.from_json(row.conversation if row else None)
-            was_consented = conversation.consented
-            if given.action is Action.START and not conversation.consented and given.value:
-                conversation.source = _source_code(given.value)
-            given = _strip_source(given)
-            before = dict(conversation.run.answers) if conversation.run else {}
-            resumable: Mapping[str, RunState] = {}
-            if row is not None and needs_resumable(conversation, given):
-                resumable = await _unfinished_runs(session, participant_id, conversation)
-            outcome = advance(self.context, conversation, given, resumable)
-            if not outcome.conversation.consented:
-                if row is not None and not was_consented and outcome.conversation.step is Step.NEW:
-                    await session.execute(
-                        delete(Participant).where(Participant.id == participant_id)
-                    )
-                elif row is None:
-                    await _create_participant(session, participant_id, outcome.conversation)
-                else:
-                    await _save_conversation(session, participant_id, outcome.conversation)
-                return Reply(participant_id, outcome.prompts, outcome.conversation.step)
-            if row is None:
-                await _create_participant(session, participant_id, outcome.conversation)
-            if not was_consented and ref.address:
-                session.add(
-                    ChannelAddress(
-                        participant_id=participant_id, channel=ref.channel, address=ref.address
-                    )
-                )
-            recorder = _Recorder(
-                session, self.surveys, participant_id, ref.channel, outcome, before
-            )
-            await recorder.record()
-            reply = Reply(
-                participant_id, outcome.prompts, outcome.conversation.step, recorder.stored
-            )
-            if given.action in _SCREENED and self.screen is not None:
-                reply.alert = await self._screen(
-                    session, reply, outcome.conversation, given.value, recorder
-                )
-            await _save_conversation(session, participant_id, outcome.conversation)
+        reply = await self.db.run_sync(lambda conn: self._turn(conn, participant_id, ref, given))
         self._after_commit(reply)
         return reply
 
-    async def _screen(
-        self,
-        session: AsyncSession,
-        reply: Reply,
-        conversation: Conversation,
-        text: str,
-        recorder: _Recorder,
+    def _turn(self, conn: Connection, participant_id: str, ref: ChannelRef, given: Input) -> Reply:
+        """One turn of the conversation, inside one transaction (synchronous: see _store)."""
+        row = _store.lock_participant(conn, participant_id)
+        conversation = Conversation.from_json(row)
+        was_consented = conversation.consented
+        if given.action is Action.START and not was_consented and given.value:
+            conversation.source = parse_start_payload(given.value)[1]
+        if given.action is Action.START:
+            given = Input(Action.START, parse_start_payload(given.value)[0])
+        before = dict(conversation.run.answers) if conversation.run else {}
+        resumable: Mapping[str, RunState] = {}
+        if row is not None and needs_resumable(conversation, given):
+            active = conversation.run.id if conversation.run else None
+            resumable = _store.unfinished_runs(conn, participant_id, active)
+        outcome = advance(self.context, conversation, given, resumable)
+        state = outcome.conversation
+        reply = Reply(participant_id, outcome.prompts, state.step)
+        if not state.consented:
+            # Nothing but the conversation's place is kept before someone agrees, and
+            # not even that once they say "not now".
+            if row is not None and state.step is Step.NEW:
+                _store.forget_participant(conn, participant_id)
+            elif row is None:
+                _store.create_participant(conn, participant_id, state.to_json())
+            else:
+                _store.save_conversation(conn, participant_id, state.to_json(), None)
+            return reply
+        if row is None:
+            _store.create_participant(conn, participant_id, state.to_json())
+        if not was_consented and ref.address:
+            _store.add_address(conn, participant_id, ref.channel, ref.address)
+        recorder = _store.Recorder(conn, self.surveys, participant_id, ref.channel, outcome, before)
+        recorder.record()
+        reply.stored = [
+            StoredText(
+                t.answer_id, participant_id, t.survey_id, t.question_id, t.text, state.profile.role
+            )
+            for t in recorder.free_texts
+        ]
+        if given.action is Action.TEXT and self.screen is not None:
+            reply.alert = self._screen(conn, reply, state, given.value)
+        _store.save_conversation(
+            conn, participant_id, state.to_json(), state.run.id if state.run else None
+        )
+        return reply
+
+    def _screen(
+        self, conn: Connection, reply: Reply, conversation: Conversation, text: str
     ) -> SafeguardingAlert | None:
+        """Check typed words for a disclosure of risk; on one, answer with support at once."""
         assert self.screen is not None
         profile = conversation.profile
         finding = self.screen(text, language=profile.language or "en", easy=profile.easy)
         if finding is None:
             return None
-        answer_id = recorder.stored[-1].answer_id if recorder.stored else None
+        answer_id = reply.stored[-1].answer_id if reply.stored else None
         if answer_id is not None:
-            await session.execute(
-                update(Answer).where(Answer.id == answer_id).values(restricted=True)
-            )
+            # The words go to the safeguarding lead only: never to theming or exports.
+            _store.restrict_answer(conn, answer_id)
             reply.stored = [s for s in reply.stored if s.answer_id != answer_id]
         alert = SafeguardingAlert(
             participant_id=reply.participant_id,
@@ -238,9 +231,10 @@ class SurveyService:
             category=finding.category,
             level=finding.level,
             excerpt=finding.excerpt,
+            created_at=utcnow(),
+            status="open",
         )
-        session.add(alert)
-        await session.flush()
+        alert.id = _store.add_alert(conn, alert)
         support = Prompt(
             PromptKind.INFO,
             finding.reply,
@@ -411,235 +405,3 @@ def parse_start_payload(payload: str) -> tuple[str, str | None]:
     survey_id, dash, source = payload.strip().partition("-")
     survey_id = survey_id.removeprefix("s_")
     return survey_id, (source[:64] if dash and source else None)
-
-
-def _source_code(payload: str) -> str | None:
-    return parse_start_payload(payload)[1]
-
-
-def _strip_source(given: Input) -> Input:
-    if given.action is not Action.START:
-        return given
-    return Input(Action.START, parse_start_payload(given.value)[0])
-
-
-async def _lock_participant(session: AsyncSession, participant_id: str) -> Participant | None:
-    query = select(Participant).where(Participant.id == participant_id).with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def _create_participant(
-    session: AsyncSession, participant_id: str, conversation: Conversation
-) -> None:
-    values = {
-        "id": participant_id,
-        "conversation": conversation.to_json(),
-        "created_at": utcnow(),
-        "last_seen_at": utcnow(),
-        "reachable": True,
-    }
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Participant).values(
-        values
-    )
-    await session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
-
-
-async def _save_conversation(
-    session: AsyncSession, participant_id: str, conversation: Conversation
-) -> None:
-    await session.execute(
-        update(Participant)
-        .where(Participant.id == participant_id)
-        .values(
-            conversation=conversation.to_json(),
-            active_run_id=conversation.run.id if conversation.run else None,
-            last_seen_at=utcnow(),
-        )
-    )
-
-
-async def _unfinished_runs(
-    session: AsyncSession, participant_id: str, conversation: Conversation
-) -> dict[str, RunState]:
-    active = conversation.run.id if conversation.run else None
-    rows = await session.execute(
-        select(SurveyRun.id, SurveyRun.survey_id, SurveyRun.state).where(
-            SurveyRun.participant_id == participant_id,
-            SurveyRun.status == "paused",
-            SurveyRun.id != (active or ""),
-        )
-    )
-    return {survey_id: RunState(**state) for _, survey_id, state in rows if state}
-
-
-class _Recorder:
-    """Writes an outcome's events to the store."""
-
-    def __init__(
-        self,
-        session: AsyncSession,
-        surveys: SurveyCatalog,
-        participant_id: str,
-        channel: str,
-        outcome: Outcome,
-        answered_before: dict[str, Any],
-    ) -> None:
-        self.session = session
-        self.surveys = surveys
-        self.participant_id = participant_id
-        self.channel = channel
-        self.outcome = outcome
-        self.answered_before = answered_before
-        self.stored: list[StoredText] = []
-
-    async def record(self) -> None:
-        profile_changes: dict[str, Any] = {}
-        for event in self.outcome.events:
-            if event.kind == "answer":
-                await self._answer(event)
-            elif event.kind == "answer_withdrawn":
-                await self._supersede(event.run_id, event.question_id)
-            elif event.kind == "not_understood":
-                await self._not_understood(event)
-            elif event.kind == "run_started":
-                await self._run_started(event)
-            elif event.kind == "run_paused":
-                await self._run_paused(event)
-            elif event.kind == "run_resumed":
-                await self.session.execute(
-                    update(SurveyRun)
-                    .where(SurveyRun.id == event.run_id)
-                    .values(status="in_progress", updated_at=utcnow())
-                )
-            elif event.kind == "run_completed":
-                await self.session.execute(
-                    update(SurveyRun)
-                    .where(SurveyRun.id == event.run_id)
-                    .values(
-                        status="completed", completed_at=utcnow(), updated_at=utcnow(), state={}
-                    )
-                )
-            elif event.kind == "profile":
-                profile_changes[event.field or ""] = event.value
-            elif event.kind == "consented":
-                profile_changes["consented_at"] = utcnow()
-        if profile_changes:
-            await self.session.execute(
-                update(Participant)
-                .where(Participant.id == self.participant_id)
-                .values(**profile_changes)
-            )
-
-    async def _answer(self, event: Event) -> None:
-        survey = self.surveys.get(event.survey_id or "")
-        question = (
-            survey.question(event.question_id)
-            if survey and event.question_id and survey.has_question(event.question_id)
-            else None
-        )
-        if event.question_id in self.answered_before:
-            await self._supersede(event.run_id, event.question_id)
-        self.answered_before[event.question_id or ""] = event.value
-        is_text = question is not None and question.type is QuestionType.FREE_TEXT
-        text = event.value if is_text and isinstance(event.value, str) else None
-        result = await self.session.execute(
-            insert(Answer)
-            .values(
-                run_id=event.run_id,
-                participant_id=self.participant_id,
-                survey_id=event.survey_id,
-                survey_version=event.survey_version,
-                question_id=event.question_id,
-                status=event.status.value if event.status else "answered",
-                value=None if text is not None else event.value,
-                text=text,
-                created_at=utcnow(),
-                restricted=False,
-            )
-            .returning(Answer.id)
-        )
-        answer_id = result.scalar_one()
-        if text is not None and event.question_id and event.survey_id:
-            profile = self.outcome.conversation.profile
-            self.stored.append(
-                StoredText(
-                    answer_id,
-                    self.participant_id,
-                    event.survey_id,
-                    event.question_id,
-                    text,
-                    profile.role,
-                )
-            )
-
-    async def _supersede(self, run_id: str | None, question_id: str | None) -> None:
-        await self.session.execute(
-            update(Answer)
-            .where(
-                Answer.run_id == run_id,
-                Answer.question_id == question_id,
-                Answer.superseded_at.is_(None),
-            )
-            .values(superseded_at=utcnow())
-        )
-
-    async def _not_understood(self, event: Event) -> None:
-        run = self.outcome.conversation.run
-        await self.session.execute(
-            insert(QuestionFeedback).values(
-                survey_id=event.survey_id,
-                survey_version=run.version if run else 0,
-                question_id=event.question_id,
-                kind="not_understood",
-                created_at=utcnow(),
-            )
-        )
-
-    async def _run_started(self, event: Event) -> None:
-        conversation = self.outcome.conversation
-        run = conversation.run
-        profile = conversation.profile
-        await self.session.execute(
-            insert(SurveyRun).values(
-                id=event.run_id,
-                participant_id=self.participant_id,
-                survey_id=event.survey_id,
-                survey_version=event.survey_version,
-                status="in_progress",
-                role=profile.role,
-                age_band=profile.age_band,
-                answering_as=run.answering_as if run else None,
-                language=profile.language,
-                channel=self.channel,
-                source=run.source if run else None,
-                state={},
-                started_at=utcnow(),
-                updated_at=utcnow(),
-            )
-        )
-
-    async def _run_paused(self, event: Event) -> None:
-        paused = self.outcome.paused_run
-        conversation_run = self.outcome.conversation.run
-        run = paused if paused and paused.id == event.run_id else conversation_run
-        state = _run_json(run) if run and run.id == event.run_id else {}
-        await self.session.execute(
-            update(SurveyRun)
-            .where(SurveyRun.id == event.run_id)
-            .values(status="paused", state=state, updated_at=utcnow())
-        )
-
-
-def _run_json(run: RunState) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "survey_id": run.survey_id,
-        "version": run.version,
-        "current": run.current,
-        "answers": run.answers,
-        "history": run.history,
-        "selected": run.selected,
-        "answering_as": run.answering_as,
-        "source": run.source,
-    }

@@ -1,0 +1,155 @@
+"""Benchmark: many people answering a survey at once through the service and store.
+
+Drives ``--people`` participants (1,000 by default) concurrently through the engine, service
+and database, on SQLite and (with ``--postgres URL`` or ``TEST_DATABASE_URL``) PostgreSQL.
+Each person first agrees, chooses a role and format (not timed), then answers every question of
+the survey; each answer's latency is the time ``SurveyService.handle`` took.
+
+Two modes per database:
+- ``paced``: people pause between answers (``--think`` seconds on average, uniformly 0.2×
+  to 1.8× that), as people do; this is the latency a person would feel at that load.
+- ``flat-out``: no pauses; every person fires their next answer as soon as the last returns.
+  This shows the most answers per second the store can take.
+
+Prints one JSON object. Example::
+
+    python bench/engine.py --people 1000 --postgres postgresql://postgres@127.0.0.1/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from surveys.database import Database  # noqa: E402
+from surveys.definition import SurveyCatalog  # noqa: E402
+from surveys.engine import Action, Input  # noqa: E402
+from surveys.migrate import upgrade  # noqa: E402
+from surveys.service import ChannelRef, Pseudonymiser, SurveyService  # noqa: E402
+from surveys.wording import Wording  # noqa: E402
+
+SURVEY = ROOT / "tests" / "fixtures" / "surveys" / "all_types.yaml"
+ANSWERS = [
+    Input(Action.TEXT, "3"),
+    Input(Action.TEXT, "We moved and there was no place for him for six months"),
+    Input(Action.CHOOSE, "yes"),
+    Input(Action.CHOOSE, "2"),
+    Input(Action.CHOOSE, "senco"),
+    Input(Action.CHOOSE, "short_breaks"),
+    Input(Action.DONE),
+    Input(Action.TEXT, "14"),
+    Input(Action.TEXT, "Someone who rings back when they say they will"),
+]
+ONBOARDING = [
+    Input(Action.START, "all_types"),
+    Input(Action.CHOOSE, "yes"),
+    Input(Action.CHOOSE, "parent_carer"),
+    Input(Action.CHOOSE, "words"),
+    Input(Action.CHOOSE, "en"),
+    Input(Action.CHOOSE, "parent_view"),
+]
+
+
+async def _onboard(service: SurveyService, index: int, tag: str) -> None:
+    ref = ChannelRef("bench", f"{tag}-{index}", address=str(index))
+    for given in ONBOARDING:
+        await service.handle(ref, given)
+
+
+async def _person(
+    service: SurveyService, index: int, think: float, latencies: list[float], tag: str
+) -> None:
+    ref = ChannelRef("bench", f"{tag}-{index}", address=str(index))
+    rng = random.Random(index)
+    for given in ANSWERS:
+        if think:
+            await asyncio.sleep(think * rng.uniform(0.2, 1.8))
+        started = time.perf_counter()
+        await service.handle(ref, given)
+        latencies.append(time.perf_counter() - started)
+
+
+async def _run(url: str, people: int, think: float, tag: str) -> dict[str, object]:
+    surveys = SurveyCatalog.from_paths(SURVEY)
+    db = Database.from_url(url)
+    service = SurveyService(db, surveys, Wording.load(), Pseudonymiser(b"bench"))
+    latencies: list[float] = []
+    await asyncio.gather(*(_onboard(service, i, tag) for i in range(people)))
+    started = time.perf_counter()
+    await asyncio.gather(*(_person(service, i, think, latencies, tag) for i in range(people)))
+    elapsed = time.perf_counter() - started
+    await db.dispose()
+    latencies.sort()
+    # Everyone agrees and chooses a role first; only the answering phase is timed.
+    return {
+        "answers": len(latencies),
+        "answers_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+        "max_ms": round(latencies[-1] * 1000, 2),
+        "elapsed_s": round(elapsed, 2),
+    }
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+def _database(kind: str, postgres: str | None, folder: str) -> str:
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+    else:
+        from config.settings import normalise_database_url
+
+        url = normalise_database_url(postgres or "")
+        asyncio.run(_reset_postgres(url))
+    upgrade(url)
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--think", type=float, default=0.5, help="mean pause between answers (s)")
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    kinds = [k for k in ("sqlite", "postgresql") if args.only in (None, k)]
+    if not args.postgres and "postgresql" in kinds:
+        kinds.remove("postgresql")
+    results: dict[str, object] = {
+        "people": args.people,
+        "questions": len(ANSWERS),
+        "think_s": args.think,
+    }
+    for kind in kinds:
+        with tempfile.TemporaryDirectory() as folder:
+            url = _database(kind, args.postgres, folder)
+            paced = asyncio.run(_run(url, args.people, args.think, "paced"))
+            flat_out = asyncio.run(_run(url, args.people, 0.0, "flat"))
+            results[kind] = {"paced": paced, "flat_out": flat_out}
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
