@@ -43,8 +43,8 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     # Every chat turn is one short transaction, so the pool is the hot path: no ping before
     # each checkout and no extra ROLLBACK after each commit (two round trips a message).
     # A connection the server dropped is retried once instead (see Database.run_sync).
-    options.setdefault("pool_size", 20)
-    options.setdefault("max_overflow", 20)
+    options.setdefault("pool_size", 10)
+    options.setdefault("max_overflow", 10)
     options.setdefault("pool_recycle", 1800)
     options.setdefault("pool_reset_on_return", None)
     return _create_async_engine(url, **options)

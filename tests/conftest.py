@@ -130,3 +130,24 @@ def test_surveys() -> SurveyCatalog:
 @pytest.fixture(scope="session")
 def bundled_surveys() -> SurveyCatalog:
     return SurveyCatalog.from_paths(BUNDLED_SURVEYS)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many store tests ran on each database, so CI's output shows both."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") not in ("call", "setup") or "[" not in nodeid:
+                continue
+            if outcome != "skipped" and getattr(report, "when", "") == "setup":
+                continue
+            for database in ("sqlite", "postgresql"):
+                if f"[{database}" in nodeid or f"-{database}" in nodeid:
+                    counts.setdefault(database, {}).setdefault(outcome, 0)
+                    counts[database][outcome] += 1
+    if counts:
+        terminalreporter.section("store tests by database")
+        for database, by_outcome in sorted(counts.items()):
+            figures = ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items()))
+            terminalreporter.write_line(f"{database}: {figures}")

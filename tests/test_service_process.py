@@ -25,20 +25,34 @@ def free_port() -> int:
 
 
 def clean_env(**values: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_URL"))}
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_URL"))
+    }
     return {**keep, **values}
 
 
 def test_heroku_style_database_urls_are_converted() -> None:
-    assert normalise_database_url("postgres://u:p@host:5432/db") == "postgresql+asyncpg://u:p@host:5432/db"
+    assert (
+        normalise_database_url("postgres://u:p@host:5432/db")
+        == "postgresql+asyncpg://u:p@host:5432/db"
+    )
     assert normalise_database_url("postgresql://host/db") == "postgresql+asyncpg://host/db"
-    assert normalise_database_url("sqlite:///data/x.sqlite3") == "sqlite+aiosqlite:///data/x.sqlite3"
+    assert (
+        normalise_database_url("sqlite:///data/x.sqlite3") == "sqlite+aiosqlite:///data/x.sqlite3"
+    )
     assert load_settings(database_url="postgres://h/db").database_url == "postgresql+asyncpg://h/db"
 
 
 def test_bad_settings_are_named_in_one_message() -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings(port="eighty", timezone="Mars/Olympus", quiet_hours="late", telegram_mode="carrier-pigeon")
+        load_settings(
+            port="eighty",
+            timezone="Mars/Olympus",
+            quiet_hours="late",
+            telegram_mode="carrier-pigeon",
+        )
     message = str(caught.value)
     for name in ("PORT", "TIMEZONE", "QUIET_HOURS", "TELEGRAM_MODE"):
         assert name in message
@@ -73,10 +87,14 @@ def test_migrate_then_serve_answers_healthz_and_says_telegram_is_off(tmp_path: P
         HOST="127.0.0.1",
         PSEUDONYM_KEY="test-key",
     )
-    subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, check=True, timeout=120
+    )
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
         try:
             body = _wait_for_health(port, server)
         finally:
