@@ -153,10 +153,9 @@ def _people(text: str, config: dict[str, list[str]]) -> str:
         lower = word.lower().replace("’", "'").removesuffix("'s")
         if lower in keep or word.isupper():
             return word
-        if lower in proper or lower in first_names:
-            return "[name]"
-        if lower not in known and lower not in common:
-            return "[name]"
+        suffix = word[len(word.removesuffix("'s").removesuffix("’s")) :]
+        if lower in proper or lower in first_names or (lower not in known and lower not in common):
+            return "[name]" + suffix
         return word
 
     text = _CAPITALISED.sub(capitalised, text)

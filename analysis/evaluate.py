@@ -97,9 +97,10 @@ def evaluate_themes(examples: Sequence[Example], tagger: Tagger) -> dict[str, An
     per_label = {}
     all_tp = all_fp = all_fn = 0
     for code in codes:
-        tp = sum(code in p and code in ex.labels for p, ex in zip(predicted, examples, strict=True))
-        fp = sum(code in p and code not in ex.labels for p, ex in zip(predicted, examples, True))
-        fn = sum(code not in p and code in ex.labels for p, ex in zip(predicted, examples, True))
+        pairs = list(zip(predicted, examples, strict=True))
+        tp = sum(code in p and code in ex.labels for p, ex in pairs)
+        fp = sum(code in p and code not in ex.labels for p, ex in pairs)
+        fn = sum(code not in p and code in ex.labels for p, ex in pairs)
         precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
         per_label[code] = {
             "precision": round(precision, 3),

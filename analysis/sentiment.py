@@ -59,7 +59,9 @@ class SentimentModel:
             self._sarcasm.add(compile_term(str(pattern), 0.0), str(pattern))
         self._non_answers = {" ".join(str(p).split()) for p in config.get("non_answers") or []}
         self._use_textblob = use_textblob
-        vocabulary = set(self._vader.lexicon) | {
+        # Repair misspellings only towards this lexicon's own words: VADER's 7,500 include
+        # slang close to ordinary words, and "correcting" towards them invents feelings.
+        vocabulary = {str(w) for w in config.get("words") or {}} | {
             w for p in (config.get("phrases") or {}) for w in str(p).replace("|", " ").split()
         }
         self.normaliser = Normaliser(w for w in vocabulary if w.isalpha())

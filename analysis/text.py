@@ -186,14 +186,14 @@ class Token:
 
 
 def _textblob_words() -> frozenset[str]:
-    """English words TextBlob ships (its spelling list and tagger lexicon): no corpora needed."""
+    """English words from TextBlob's bundled spelling list (its tagger lexicon has typos in it)."""
     try:
         import textblob
     except ImportError:  # pragma: no cover - textblob is a runtime dependency
         return frozenset()
     folder = Path(textblob.__file__).resolve().parent / "en"
     words: set[str] = set()
-    for name, column in (("en-spelling.txt", 0), ("en-lexicon.txt", 0)):
+    for name, column in (("en-spelling.txt", 0),):
         path = folder / name
         if not path.exists():
             continue
