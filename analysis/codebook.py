@@ -71,6 +71,8 @@ class Term:
 
     def match_rest(self, words: Sequence[str], position: int) -> int | None:
         """Where the term ends when its first word is at ``position``, or None."""
+        if len(self.parts) == 1:
+            return position
         current = position
         for part in self.parts[1:]:
             found = None
@@ -103,6 +105,7 @@ class TermIndex(Generic[Payload]):
         self._prefix: dict[str, list[tuple[Term, Payload]]] = defaultdict(list)
         self._number: list[tuple[Term, Payload]] = []
         self._lengths: list[int] = []
+        self._cache: dict[str, tuple[tuple[Term, Payload], ...]] = {}
 
     def add(self, term: Term, payload: Payload) -> None:
         first = term.parts[0]
@@ -113,6 +116,7 @@ class TermIndex(Generic[Payload]):
         if first.number:
             self._number.append((term, payload))
         self._lengths = sorted({len(p) for p in self._prefix})
+        self._cache.clear()
 
     def _starting(self, word: str) -> Iterator[tuple[Term, Payload]]:
         yield from self._exact.get(word, ())
@@ -127,8 +131,14 @@ class TermIndex(Generic[Payload]):
         """Every (term, payload) matching in ``words``; each term once, at its first match."""
         found: list[Match[Payload]] = []
         seen: set[tuple[int, int]] = set()
+        cache = self._cache
         for position, word in enumerate(words):
-            for term, payload in self._starting(word):
+            starting = cache.get(word)
+            if starting is None:
+                if len(cache) > 100_000:
+                    cache.clear()
+                starting = cache[word] = tuple(self._starting(word))
+            for term, payload in starting:
                 key = (id(term), id(payload))
                 if key in seen:
                     continue

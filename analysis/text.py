@@ -218,6 +218,15 @@ class Normaliser:
         self.vocabulary = tuple(sorted({w for w in vocabulary if w.isalpha() and len(w) >= 4}))
         self._known = english_words() | set(self.vocabulary) | set(TEXT_SPEAK)
         self.correct = lru_cache(maxsize=65536)(self._correct)
+        self._read = lru_cache(maxsize=65536)(self._read_word)
+
+    def _read_word(self, lower: str) -> tuple[tuple[str, str | None], ...]:
+        """One typed word as normalised words, each with what it was before repair."""
+        read = []
+        for piece in self._expand(lower):
+            fixed = self.correct(piece)
+            read.append((fixed or piece, piece if fixed else None))
+        return tuple(read)
 
     def _correct(self, word: str) -> str | None:
         """The vocabulary word a misspelt ``word`` was meant to be, or None."""
@@ -242,9 +251,8 @@ class Normaliser:
                     out.extend(Token(word, start, end) for word in pair.split())
                     i += 2
                     continue
-            for piece in self._expand(lower):
-                fixed = self.correct(piece)
-                out.append(Token(fixed or piece, start, end, piece if fixed else None))
+            for text, was in self._read(lower):
+                out.append(Token(text, start, end, was))
             i += 1
         return out
 
