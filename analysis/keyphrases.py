@@ -9,9 +9,13 @@ from de-identification ("[name]") never become key phrases. Pass de-identified t
 
 from __future__ import annotations
 
+import gc
 import re
+import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
 
 from analysis.text import sentences
 
@@ -48,9 +52,24 @@ def key_phrases(texts: Sequence[str], limit: int = 8) -> list[str]:
     return chosen
 
 
-def _noun_phrases(text: str) -> list[str]:
+@lru_cache(maxsize=1)
+def _parser() -> Callable[..., Any]:
+    """TextBlob's bundled parser, warmed up once.
+
+    Its lexicon loader leaves its data files for the garbage collector to close; loading it
+    here, with that warning silenced and collected at once, keeps it out of everyone's logs.
+    """
     from textblob.en import parse
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        parse("warm up the tagger", tokenize=False, tags=True, chunks=True, lemmata=False)
+        gc.collect()
+    return parse
+
+
+def _noun_phrases(text: str) -> list[str]:
+    parse = _parser()
     phrases: list[str] = []
     for start, end in sentences(text):
         if "[" in text[start:end]:
