@@ -95,8 +95,13 @@ def _tag(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "tags": [
-                        {"id": t.id, "kind": t.kind, "label": t.label, "score": t.score,
-                         "reasons": t.reasons}
+                        {
+                            "id": t.id,
+                            "kind": t.kind,
+                            "label": t.label,
+                            "score": t.score,
+                            "reasons": t.reasons,
+                        }
                         for t in tags
                     ],
                     "sentiment": {"label": mood.label, "score": mood.score},

@@ -36,9 +36,39 @@ DEFAULT_CODEBOOK_PATH = CONFIG_DIR / "strategy.yaml"
 KINDS = ("priority", "three_i", "value", "work_group", "cross")
 STRENGTHS = {"strong": 0.8, "medium": 0.45, "weak": 0.3}
 NUMBER_WORDS = frozenset(
-    "a an one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty few several "
-    "couple many half".split()
+    [
+        "a",
+        "an",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "few",
+        "several",
+        "couple",
+        "many",
+        "half",
+    ]
 )
 
 

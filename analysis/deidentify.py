@@ -32,11 +32,11 @@ from config.settings import CONFIG_DIR
 DEFAULT_CONFIG_PATH = CONFIG_DIR / "deidentify.yaml"
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_NHS_CONTEXT = re.compile(r"(?i)\bNHS\s*(?:no\.?|number|num)?\s*:?\s*(\d{3}[\s-]?\d{3}[\s-]?\d{4})\b")
-_TEN_DIGITS = re.compile(r"(?<![\d+])(\d{3})[\s-]?(\d{3})[\s-]?(\d{4})(?!\d)")
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d[\s-]?\)?){8,10}\d(?!\d)"
+_NHS_CONTEXT = re.compile(
+    r"(?i)\bNHS\s*(?:no\.?|number|num)?\s*:?\s*(\d{3}[\s-]?\d{3}[\s-]?\d{4})\b"
 )
+_TEN_DIGITS = re.compile(r"(?<![\d+])(\d{3})[\s-]?(\d{3})[\s-]?(\d{4})(?!\d)")
+_PHONE = re.compile(r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d[\s-]?\)?){8,10}\d(?!\d)")
 _POSTCODE = re.compile(r"(?i)\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -165,4 +165,3 @@ def _people(text: str, config: dict[str, list[str]]) -> str:
         return "[name]" if word in first_names and word not in known else word
 
     return re.sub(r"\b[a-z]+\b", lowercase_name, text)
-

@@ -22,10 +22,61 @@ from analysis.text import sentences
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*|[.,!?;:]")
 _SKIP_TAGS = {"DT", "PRP", "PRP$", "CC", "WP", "WDT", "EX", "POS", "IN", "CD"}
 _GENERIC = frozenset(
-    "i me you he she it we they him her us them thing things lot lots nothing everything "
-    "something anything someone anyone everyone nobody time times way people bit one ones "
-    "kind sort stuff day days week weeks month months year years today answer question "
-    "yes no lol idk survey fine ok okay".split()
+    [
+        "i",
+        "me",
+        "you",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "him",
+        "her",
+        "us",
+        "them",
+        "thing",
+        "things",
+        "lot",
+        "lots",
+        "nothing",
+        "everything",
+        "something",
+        "anything",
+        "someone",
+        "anyone",
+        "everyone",
+        "nobody",
+        "time",
+        "times",
+        "way",
+        "people",
+        "bit",
+        "one",
+        "ones",
+        "kind",
+        "sort",
+        "stuff",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "today",
+        "answer",
+        "question",
+        "yes",
+        "no",
+        "lol",
+        "idk",
+        "survey",
+        "fine",
+        "ok",
+        "okay",
+    ]
 )
 _MAX_WORDS = 4
 

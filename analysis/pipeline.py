@@ -87,9 +87,7 @@ def make_answer_listener(
     return on_answers
 
 
-async def retag(
-    db: Database, tagger: Tagger, sentiment: SentimentModel | None = None
-) -> int:
+async def retag(db: Database, tagger: Tagger, sentiment: SentimentModel | None = None) -> int:
     """Analyse every stored, unrestricted free-text answer again. Returns how many."""
     done = 0
     last_id = 0
@@ -123,7 +121,9 @@ async def _store(session: AsyncSession, answer_id: int, result: Analysis, versio
     reviewed = {
         row.tag: row
         for row in await session.scalars(
-            select(AnswerTag).where(AnswerTag.answer_id == answer_id, AnswerTag.verified.is_not(None))
+            select(AnswerTag).where(
+                AnswerTag.answer_id == answer_id, AnswerTag.verified.is_not(None)
+            )
         )
     }
     await session.execute(

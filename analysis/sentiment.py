@@ -79,10 +79,13 @@ class SentimentModel:
             return Sentiment("neutral", 0.0)
         phrases = self._phrases.find(words)
         extra = [m.payload for m in phrases]
-        extra += _complaint_by_negation(words, {i for m in phrases for i in range(m.first, m.last + 1)})
+        extra += _complaint_by_negation(
+            words, {i for m in phrases for i in range(m.first, m.last + 1)}
+        )
         sarcastic = bool(self._sarcasm.find(words))
-        compound = self._compound(" ".join(words) + " " + " ".join(_EMOJI.findall(text)), extra,
-                                  sarcastic)
+        compound = self._compound(
+            " ".join(words) + " " + " ".join(_EMOJI.findall(text)), extra, sarcastic
+        )
         if compound == 0.0 and self._use_textblob:
             compound = _textblob_polarity(text)
         if compound >= NEUTRAL_BAND:
@@ -101,8 +104,10 @@ class SentimentModel:
         words = sentitext.words_and_emoticons
         sentiments: list[float] = []
         for i, item in enumerate(words):
-            if item.lower() in BOOSTER_DICT or vader.lexicon.get(item.lower(), 1) == 0 or (
-                item.lower() == "kind" and i + 1 < len(words) and words[i + 1].lower() == "of"
+            if (
+                item.lower() in BOOSTER_DICT
+                or vader.lexicon.get(item.lower(), 1) == 0
+                or (item.lower() == "kind" and i + 1 < len(words) and words[i + 1].lower() == "of")
             ):
                 sentiments.append(0)
                 continue

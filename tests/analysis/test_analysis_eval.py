@@ -46,22 +46,32 @@ def test_safeguarding_targets(data_dir: Path) -> None:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "analysis", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
 
 def test_evaluate_command_prints_the_json_report(data_dir: Path) -> None:
-    done = _cli("evaluate", "--task", "themes", "--data", str(data_dir / "theming-dev.jsonl"),
-                "--json")
+    done = _cli(
+        "evaluate", "--task", "themes", "--data", str(data_dir / "theming-dev.jsonl"), "--json"
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert set(report["per_label"]) == {"P1", "P2", "P3", "P4", "P5", "P6"}
     assert {"precision", "recall", "f1"} <= set(report["per_label"]["P1"])
     assert 0 <= report["macro_f1"] <= 1 and 0 <= report["sentiment_accuracy"] <= 1
 
-    done = _cli("evaluate", "--task", "safeguarding", "--data",
-                str(data_dir / "safeguarding-dev.jsonl"), "--json")
+    done = _cli(
+        "evaluate",
+        "--task",
+        "safeguarding",
+        "--data",
+        str(data_dir / "safeguarding-dev.jsonl"),
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     assert {"recall", "precision", "false_positive_rate"} <= set(json.loads(done.stdout))
 

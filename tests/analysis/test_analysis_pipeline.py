@@ -19,7 +19,11 @@ from surveys.wording import Wording
 
 def _service(db: Database, surveys: SurveyCatalog, wording: Wording, tagger: Tagger):
     return SurveyService(
-        db, surveys, wording, Pseudonymiser(b"test-key"), screen=screen,
+        db,
+        surveys,
+        wording,
+        Pseudonymiser(b"test-key"),
+        screen=screen,
         on_answers=make_answer_listener(db, tagger),
     )
 

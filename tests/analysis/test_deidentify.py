@@ -49,9 +49,7 @@ def test_nhs_numbers() -> None:
 
 
 def test_school_and_setting_names() -> None:
-    assert (
-        deidentify("He goes to St Mary's Catholic Primary School.") == "He goes to [school]."
-    )
+    assert deidentify("He goes to St Mary's Catholic Primary School.") == "He goes to [school]."
     assert deidentify("Allerton Grange Academy excluded him") == "[school] excluded him"
     # From config/deidentify.yaml, and from the caller's own list.
     assert deidentify("the staff at Powerhouse West SILC") == "the staff at [school]"

@@ -83,9 +83,12 @@ def test_each_tag_has_a_score_kind_label_and_the_words_that_triggered_it(tagger:
 
 
 def test_values_work_groups_and_cross_cutting_themes_are_tagged_too(tagger: Tagger) -> None:
-    tags = {t.id: t.kind for t in tagger.tag(
-        "Since lockdown his anxiety is worse and nobody told us about supported internships."
-    )}
+    tags = {
+        t.id: t.kind
+        for t in tagger.tag(
+            "Since lockdown his anxiety is worse and nobody told us about supported internships."
+        )
+    }
     assert tags["V-covid"] == "value"
     assert tags["W-neuro-semh"] == "work_group"
     assert tags["X-adulthood"] == "cross"
