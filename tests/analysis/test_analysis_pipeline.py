@@ -118,3 +118,23 @@ async def test_retag_replaces_machine_tags_and_keeps_reviewed_ones(
     assert set(rows) == {"P5", "P3"}
     assert rows["P5"].tagger_version == newer.version
     assert rows["P3"].verified is False and rows["P3"].verified_by == "analyst@vic"
+
+
+async def test_build_services_wires_the_screen_and_the_analysis(db: Database, tmp_path) -> None:
+    from bot.services import build_services
+    from config.settings import load_settings
+    from tests.conftest import FIXTURES
+
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path}/unused.sqlite3",
+        pseudonym_key="k" * 32,
+        surveys_dir=FIXTURES / "surveys",
+    )
+    services = build_services(settings, db=db)
+    ref = ChannelRef("test", "wired-1")
+    await _to_free_text(services.survey_service, ref)
+    reply = await services.survey_service.handle(ref, Input(Action.TEXT, "i want to kill myself"))
+    assert reply.alert is not None and reply.alert.category == "suicide"
+    assert "116 123" in reply.prompts[0].text
+    await services.survey_service.handle(ref, Input(Action.CHOOSE, "no"))
+    await services.survey_service.drain()
