@@ -10,6 +10,9 @@ from sqlalchemy.engine import Connection
 from surveys.database import create_engine
 from surveys.models import Base
 
+# Tables that live with their channel or module, not in surveys.models.
+import bot.web.models  # noqa: E402, F401  (web chat: sessions, resume codes)
+
 config = context.config
 target_metadata = Base.metadata
 
