@@ -35,7 +35,6 @@ def setup(app: web.Application) -> None:
         loader=jinja2.FileSystemLoader(str(chat.HERE / "templates")),
         app_key=chat.JINJA,
         autoescape=jinja2.select_autoescape(default=True),
-        undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         default_helpers=False,

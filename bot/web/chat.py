@@ -49,7 +49,6 @@ from surveys.engine import (
     Conversation,
     Input,
     Prompt,
-    PromptKind,
     Step,
     show_again,
 )
@@ -280,6 +279,7 @@ def _messages(page: Page, view: View, *, with_said: bool = True) -> list[dict[st
     if view.code:
         out.append({"sender": "bot", "kind": "code", "code": view.code})
     speak_missing = False
+    asked = asking(view.prompts)
     for index, prompt in enumerate(view.prompts):
         out.append(
             {
@@ -289,7 +289,7 @@ def _messages(page: Page, view: View, *, with_said: bool = True) -> list[dict[st
                 "progress": prompt.progress,
                 "speak": prompt.speak,
                 "language": prompt.language,
-                "question": prompt.kind is PromptKind.QUESTION,
+                "question": prompt is asked,
                 # A safeguarding reply comes first; it is marked so it stands out.
                 "alert": view.alert and index == 0,
             }

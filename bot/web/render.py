@@ -78,12 +78,15 @@ def _button(data: Sequence[Any]) -> Button:
 
 
 def asking(prompts: Sequence[Prompt]) -> Prompt | None:
-    """The prompt that is waiting for an answer: the last question, if the reply ends on one."""
+    """The prompt waiting for the person: the last one with something to press or type.
+
+    A question usually; "Paused" with its Carry on button too. Nothing after a survey's end.
+    """
     for prompt in reversed(prompts):
-        if prompt.kind is PromptKind.QUESTION:
-            return prompt
         if prompt.kind is PromptKind.DONE:
             return None
+        if prompt.kind is PromptKind.QUESTION or prompt.buttons or prompt.controls:
+            return prompt
     return None
 
 

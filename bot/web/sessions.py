@@ -110,13 +110,13 @@ class WebSessions:
     # ---------------------------------------------------------------- sessions
 
     async def visit(self, token: str | None) -> Visit:
-        """The visit for a cookie's token; a new (not yet stored) one if it is unknown."""
+        """The visit for a cookie's token; a new token (not stored yet) if there is none."""
         if token is None or not _TOKEN.match(token):
             return Visit(new_token(), new_cookie=True)
         async with self.db.reading() as session:
             row = await session.get(WebSession, _digest(token))
-            if row is None:
-                return Visit(new_token(), new_cookie=True)
+            if row is None:  # a cookie set on an earlier page, before anything was sent
+                return Visit(token)
             return Visit(token, row.web_user, dict(row.view or {}))
 
     async def begin(self, visit: Visit) -> str:
