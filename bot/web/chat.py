@@ -202,14 +202,10 @@ def _set_cookie(request: web.Request, response: web.StreamResponse, visit: Visit
         return
     secure = _is_https(request)
     if _is_embed(request) and secure:
-        response.set_cookie(
-            EMBED_COOKIE,
-            visit.token,
-            httponly=True,
-            secure=True,
-            samesite="None",
-            partitioned=True,
-            path="/",
+        # Written by hand: Python's cookie module only knows "Partitioned" from 3.14 on.
+        response.headers.add(
+            "Set-Cookie",
+            f"{EMBED_COOKIE}={visit.token}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned",
         )
     else:
         response.set_cookie(
@@ -295,6 +291,8 @@ def _messages(page: Page, view: View, *, with_said: bool = True) -> list[dict[st
             }
         )
         speak_missing = speak_missing or (prompt.speak and not chat.speaker.available)
+        if view.alert and index == 0:  # the safeguarding reply, then where to get help now
+            out.append({"sender": "bot", "kind": "help", "help": chat.help_card})
     if speak_missing:
         out.append({"sender": "bot", "kind": "info", "text": page.t("web.listen_missing")})
     for number, message in enumerate(out):
@@ -440,8 +438,6 @@ async def _run(
         reply = await chat.service.handle(ref, given)
         alert = alert or reply.alert is not None
     view = View.of(reply, said=said, alert=alert)
-    if alert:
-        view.notes.append({"help": True})
     wanted = submitted.inputs[-1]
     if wanted.action is Action.LANGUAGE and view.language != wanted.value:
         label = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,10 @@ def web_settings(database_url: str, tmp_path: Path, **more: Any) -> Any:
 
 
 @pytest.fixture
-def services(database_url: str, tmp_path: Path) -> Services:
-    return build_services(web_settings(database_url, tmp_path))
+async def services(database_url: str, tmp_path: Path) -> AsyncIterator[Services]:
+    built = build_services(web_settings(database_url, tmp_path))
+    yield built
+    await built.close()  # again after the app's own clean-up is harmless
 
 
 @pytest.fixture
