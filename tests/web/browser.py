@@ -105,7 +105,9 @@ def start_server(tmp_path: Path, sqlite_template: Path) -> Iterator[Server]:
 
 def require_chromium() -> None:
     if not CHROMIUM.exists():
-        pytest.skip("headless Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip(
+            "headless Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+        )
 
 
 def axe_source() -> str:
@@ -207,6 +209,7 @@ def run_axe(page: Any, source: str) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is now (injected past the CSP, as a tool would)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(source)
+    page.evaluate("() => document.getAnimations().forEach(a => a.finish())")  # the settled page
     result = page.evaluate(
         "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']});"
