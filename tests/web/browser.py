@@ -158,7 +158,8 @@ FOCUSED = """() => {
     tag: e.tagName.toLowerCase(),
     type: e.type || "",
     name: e.name || "",
-    words: (e.innerText || label || e.getAttribute("aria-label") || "").replace(/\\s+/g, " ").trim(),
+    words: (e.innerText || label || e.getAttribute("aria-label") || "")
+      .replace(/\\s+/g, " ").trim(),
     outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
     width: box.width,
     height: box.height,

@@ -11,7 +11,7 @@ from bot.services import Services
 from bot.web.models import WebResumeCode, WebSession
 from surveys.models import Participant
 from tests.web.chat_client import ChatPerson, csrf_of, read
-from tests.web.conftest import stored_answers
+from tests.web.conftest import runs, stored_answers
 
 
 async def test_first_visit_shows_the_privacy_message_first_and_a_private_cookie(
@@ -265,3 +265,21 @@ async def test_typed_commands_lead_to_the_web_pages(client: TestClient) -> None:
         allow_redirects=False,
     )
     assert response.status == 303 and response.headers["Location"] == "/my-answers"
+
+
+async def test_a_link_to_one_survey_goes_straight_to_it_and_records_where_people_came_from(
+    client: TestClient, services: Services
+) -> None:
+    person = ChatPerson(client)
+    page = await person.open("/?s=all_types-localoffer")
+    assert "automated chat" in page.messages[0].words
+    await person.press("Yes, let's start")
+    await person.press("Parent or carer")
+    page = await person.press("Words")
+    assert "Which language would you like?" in page.question()  # no menu: the link chose
+    await person.press("English")
+    page = await person.press("My own experience")
+    assert "Where does your child learn?" in page.question()
+    assert [(run.survey_id, run.source, run.channel) for run in await runs(services.db)] == [
+        ("all_types", "localoffer", "web")
+    ]
