@@ -7,11 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import bot.web.models  # noqa: F401  (tables kept with their channel: web chat sessions, codes)
 from surveys.database import create_engine
 from surveys.models import Base
-
-# Tables that live with their channel or module, not in surveys.models.
-import bot.web.models  # noqa: E402, F401  (web chat: sessions, resume codes)
 
 config = context.config
 target_metadata = Base.metadata
