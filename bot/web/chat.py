@@ -401,7 +401,7 @@ async def post_chat(request: web.Request) -> web.StreamResponse:
         submitted = pressed(encoded, [str(v) for v in form.getall("picked", [])], question)
     else:
         submitted = typed(_field(form, "text") or "", question)
-    if submitted.page is not None and submitted.page != "help":
+    if submitted.page is not None and submitted.page.startswith("/"):
         return _go(request, submitted.page, visit)
     view = await _run(chat, ref, live, submitted, form, encoded)
     if view.step == Step.PAUSED.value:
@@ -427,6 +427,8 @@ async def _run(
     """Send the inputs to the service, unless the form was drawn for a question now gone."""
     if submitted.page == "help":
         return View.of(live, notes=[{"help": True}])
+    if submitted.page in ("stop", "unknown"):  # never stored as an answer
+        return View.of(live, notes=[{"key": f"web.command_{submitted.page}", "kind": "info"}])
     if submitted.guarded and _field(form, "turn") != View.of(live).turn:
         return View.of(live, notes=[{"key": "web.stale", "kind": "problem"}])
     said = label_for(encoded, live.prompts) if encoded else None

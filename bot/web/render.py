@@ -130,6 +130,8 @@ def typed(text: str, question: Prompt | None) -> Submitted:
     }
     if lowered in controls:
         return Submitted((Input(controls[lowered]),))
+    if re.fullmatch(r"/[a-z_]+", lowered):  # /stop, or a command the web chat doesn't know
+        return Submitted(page="stop" if lowered == "/stop" else "unknown", guarded=False)
     return Submitted((Input(Action.TEXT, said),))
 
 

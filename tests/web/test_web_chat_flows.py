@@ -253,7 +253,9 @@ async def test_javascript_requests_get_the_reply_as_fragments(client: TestClient
     assert reply["lang"] == "en" and reply["status"] == "Saved."
 
 
-async def test_typed_commands_lead_to_the_web_pages(client: TestClient) -> None:
+async def test_typed_commands_lead_to_the_web_pages_and_are_never_stored_as_answers(
+    client: TestClient, services: Services
+) -> None:
     person = ChatPerson(client)
     await person.start_all_types()
     response = await client.post(
@@ -265,6 +267,14 @@ async def test_typed_commands_lead_to_the_web_pages(client: TestClient) -> None:
         allow_redirects=False,
     )
     assert response.status == 303 and response.headers["Location"] == "/my-answers"
+
+    await person.press("Not in school")
+    page = await person.type("/stop")
+    assert "never sends you messages by itself" in page.text
+    page = await person.type("/whatever")
+    assert "I don't know that command" in page.text
+    assert "Why isn't your child in school?" in page.question()
+    assert await stored_answers(services.db) == {"school": ("answered", "none")}
 
 
 async def test_a_link_to_one_survey_goes_straight_to_it_and_records_where_people_came_from(
