@@ -279,3 +279,19 @@ async def _answers_by_participant(services: Services) -> dict[str, dict[str, Any
         value = a.text if a.text is not None else a.value
         out.setdefault(a.participant_id, {})[a.question_id] = (a.status, value)
     return out
+
+
+def test_chat_text_becomes_safe_html_with_lists_and_links_to_the_web_pages() -> None:
+    from bot.web.render import label_html, text_html
+
+    html = str(
+        text_html(
+            "Hi <script>alert(1)</script>\n\n• one\n• see (/mydata)\n\nType /start",
+            {"/mydata": ("/my-answers?embed=1", "See my answers")},
+        )
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<ul><li>one</li>" in html
+    assert '<a href="/my-answers?embed=1">See my answers</a>' in html
+    assert "Type /start" in html  # no web page for it: left as words
+    assert str(label_html("😞 Very bad")) == '<span aria-hidden="true">😞</span> Very bad'
