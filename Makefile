@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate lint bench clean
+.PHONY: run test install migrate lint bench clean web-test-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,8 +22,15 @@ run: migrate
 	$(PY) -m bot
 
 ## Install and run the whole suite (store tests also on PostgreSQL if TEST_DATABASE_URL is set).
-test: install
+test: install web-test-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## axe-core for the web chat's accessibility tests (they skip, saying why, without npm).
+web-test-deps:
+	@if command -v npm >/dev/null 2>&1 && [ ! -f tests/web/node_modules/axe-core/axe.min.js ]; then \
+		npm install --prefix tests/web --no-package-lock --no-audit --no-fund --silent \
+		|| echo "npm install failed: the web chat's axe-core tests will skip"; \
+	fi
 
 lint: install
 	$(PY) -m ruff check .

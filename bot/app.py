@@ -31,4 +31,9 @@ def create_app(services: Services) -> web.Application:
         await services.close()
 
     app.on_cleanup.append(close_services)
+
+    # --- web chat (bot/web): the surveys in a browser, at "/" ---
+    from bot import web as web_chat
+
+    web_chat.setup(app)
     return app

@@ -98,6 +98,17 @@ class Settings(BaseSettings):
     surveys_dir: Path = BUNDLED_SURVEYS_DIR
     log_level: str = "INFO"
 
+    # --- web chat (bot/web) ---
+    # Where "Listen" audio made by espeak-ng is cached, one file per distinct text.
+    web_audio_dir: Path = DEFAULT_SQLITE_PATH.parent / "audio"
+    # Sites allowed to show the chat in an iframe, space-separated ("https://a.example ...").
+    web_embed_origins: str = ""
+    # How long a resume code, and a browser session nobody has used, are kept.
+    web_resume_days: Annotated[int, Field(ge=1, le=365)] = 30
+    web_session_days: Annotated[int, Field(ge=1, le=365)] = 30
+    # The help card's numbers (999, NHS 111, Childline…), each with when it was last checked.
+    signposting_file: Path = CONFIG_DIR / "signposting.yaml"
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

@@ -1079,3 +1079,20 @@ def _onboarding_input(turn: _Turn, step: Step, action: Action, value: str) -> No
 def needs_resumable(conversation: Conversation, given: Input) -> bool:
     """Whether :func:`advance` may start a survey, and so needs the unfinished runs."""
     return given.action is Action.START or conversation.step in _ONBOARDING
+
+
+# --------------------------------------------------------------------------- showing again
+
+
+def show_again(ctx: Context, conversation: Conversation) -> list[Prompt]:
+    """What the person is being asked now, shown again without changing anything.
+
+    For a channel that draws a whole page from the state (a web page being reloaded, or opened
+    on another device). A person who has not started yet is shown the privacy message.
+    """
+    turn = _Turn(ctx, Conversation.from_json(conversation.to_json()), {})
+    if conversation.step is Step.NEW:
+        turn.ask_consent()
+    else:
+        turn.repeat()
+    return turn.prompts

@@ -40,6 +40,7 @@ from surveys.engine import (
     Step,
     advance,
     needs_resumable,
+    show_again,
 )
 from surveys.models import (
     Answer,
@@ -266,6 +267,21 @@ class SurveyService:
         """Wait for analysis and alerts started by earlier inputs (tests, shutdown)."""
         while self._background:
             await asyncio.gather(*list(self._background))
+
+    # ------------------------------------------------------------------ showing again
+
+    async def current(self, ref: ChannelRef) -> Reply:
+        """What ``ref`` is being asked now, read without a lock and without changing anything.
+
+        A web page that is reloaded, or opened on another device, draws itself from this.
+        """
+        participant_id = self.pseudonymise(ref)
+        async with self.db.reading() as session:
+            state = await session.scalar(
+                select(Participant.conversation).where(Participant.id == participant_id)
+            )
+        conversation = Conversation.from_json(state)
+        return Reply(participant_id, show_again(self.context, conversation), conversation.step)
 
     # ------------------------------------------------------------------ rights
 

@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import bot.web.models  # noqa: F401  (tables kept with their channel: web chat sessions, codes)
 from surveys.database import create_engine
 from surveys.models import Base
 

@@ -1,0 +1,56 @@
+"""The help card: where to get help now, read from ``config/signposting.yaml``.
+
+The numbers live in configuration, each file with the date it was last checked, so a local
+area can correct them without touching code. A missing or broken file never hides help: the
+card falls back to 999 and Childline, which are national and do not change.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Signpost:
+    name: str
+    how: str
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class HelpCard:
+    entries: tuple[Signpost, ...]
+    last_verified: str | None
+
+
+FALLBACK = HelpCard(
+    (
+        Signpost("Emergency: 999", "Call 999.", "If you or someone else is in danger now."),
+        Signpost("Childline", "Call 0800 1111, free.", "For anyone under 19. Any time."),
+    ),
+    None,
+)
+
+
+def load_help_card(path: Path) -> HelpCard:
+    """Read the card; on any problem, log it and return the national fallback."""
+    try:
+        raw: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        entries = tuple(
+            Signpost(str(item["name"]), str(item["contact"]), str(item.get("when", "")))
+            for item in raw["services"]
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        log.error("help card %s cannot be used (%s); showing 999 and Childline only", path, exc)
+        return FALLBACK
+    if not entries:
+        return FALLBACK
+    verified = raw.get("last_verified")
+    return HelpCard(entries, str(verified) if verified else None)
