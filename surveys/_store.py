@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from surveys.definition import QuestionType, SurveyCatalog
-from surveys.engine import Outcome, RunState
+from surveys.engine import Outcome, PastRuns, RunState
 from surveys.models import (
     Answer,
     ChannelAddress,
@@ -47,9 +47,9 @@ SAVE_CONVERSATION = (
     )
 )
 ADD_ADDRESS = insert(ChannelAddress)
-UNFINISHED_RUNS = select(SurveyRun.survey_id, SurveyRun.state).where(
+PAST_RUNS = select(SurveyRun.survey_id, SurveyRun.status, SurveyRun.state).where(
     SurveyRun.participant_id == bindparam("pid"),
-    SurveyRun.status == "paused",
+    SurveyRun.status.in_(("paused", "completed")),
     SurveyRun.id != bindparam("active"),
 )
 ADD_ANSWER = insert(Answer).returning(Answer.id)
@@ -131,11 +131,15 @@ def add_address(conn: Connection, participant_id: str, channel: str, address: st
     )
 
 
-def unfinished_runs(
-    conn: Connection, participant_id: str, active: str | None
-) -> dict[str, RunState]:
-    rows = conn.execute(UNFINISHED_RUNS, {"pid": participant_id, "active": active or ""})
-    return {survey_id: RunState(**state) for survey_id, state in rows if state}
+def past_runs(conn: Connection, participant_id: str, active: str | None) -> PastRuns:
+    """The person's paused runs (to carry on) and the surveys they have finished."""
+    rows = conn.execute(PAST_RUNS, {"pid": participant_id, "active": active or ""}).all()
+    return PastRuns(
+        unfinished={
+            sid: RunState(**state) for sid, status, state in rows if status == "paused" and state
+        },
+        completed=frozenset(sid for sid, status, _ in rows if status == "completed"),
+    )
 
 
 def restrict_answer(conn: Connection, answer_id: int) -> None:

@@ -252,6 +252,22 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class PastRuns:
+    """The person's earlier runs, which the store looks up when a survey may start.
+
+    ``unfinished`` holds runs set aside unfinished, by survey id, so choosing the survey
+    again carries on where they left off; ``completed`` the surveys they have finished, which
+    are not offered again (a second run would count one person's view twice).
+    """
+
+    unfinished: Mapping[str, RunState] = field(default_factory=dict)
+    completed: frozenset[str] = frozenset()
+
+
+NO_PAST_RUNS = PastRuns()
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     surveys: SurveyCatalog
     wording: Wording
@@ -401,12 +417,10 @@ def parse_number(text: str) -> float | None:
 class _Turn:
     """One call of :func:`advance`: the state being changed and what it produced."""
 
-    def __init__(
-        self, ctx: Context, conversation: Conversation, resumable: Mapping[str, RunState]
-    ) -> None:
+    def __init__(self, ctx: Context, conversation: Conversation, past: PastRuns) -> None:
         self.ctx = ctx
         self.conv = conversation
-        self.resumable = resumable
+        self.past = past
         self.prompts: list[Prompt] = []
         self.events: list[Event] = []
         self.paused_run: RunState | None = None
@@ -524,8 +538,9 @@ class _Turn:
 
     def menu_surveys(self) -> list[Survey]:
         role = self.conv.profile.role
-        fitting = [s for s in self.ctx.surveys.values() if s.audience in ("any", role)]
-        return fitting or list(self.ctx.surveys.values())
+        open_ = [s for s in self.ctx.surveys.values() if s.id not in self.past.completed]
+        fitting = [s for s in open_ if s.audience in ("any", role)]
+        return fitting or open_
 
     def continue_onboarding(self) -> None:
         profile = self.conv.profile
@@ -554,11 +569,19 @@ class _Turn:
         if run is not None and run.survey_id == survey.id:
             self.resume()
             return
+        if survey.id in self.past.completed and survey.id not in self.past.unfinished:
+            self.conv.pending_survey = None
+            self.show(PromptKind.INFO, self.say("completed_already"))
+            if run is not None:
+                self.resume()
+            else:
+                self.ask_step(Step.MENU)
+            return
         if run is not None:  # another survey was under way: set it aside, unfinished
             self.paused_run = run
             self.events.append(Event("run_paused", run_id=run.id, survey_id=run.survey_id))
             self.conv.run = None
-        unfinished = self.resumable.get(survey.id)
+        unfinished = self.past.unfinished.get(survey.id)
         if unfinished is not None:
             self.conv.run = unfinished
             self.conv.pending_survey = None
@@ -1021,15 +1044,15 @@ def advance(
     ctx: Context,
     conversation: Conversation,
     given: Input,
-    resumable: Mapping[str, RunState] | None = None,
+    past: PastRuns = NO_PAST_RUNS,
 ) -> Outcome:
     """Take one input and return the new state, what to record and what to say.
 
-    ``conversation`` is changed in place and returned in the outcome. ``resumable`` holds
-    the person's unfinished runs set aside earlier, by survey id (see :func:`needs_resumable`),
-    so that choosing a survey again carries on where they left off instead of restarting.
+    ``conversation`` is changed in place and returned in the outcome. ``past`` holds the
+    person's earlier runs, looked up by the store when a survey may start
+    (see :func:`needs_past_runs`).
     """
-    turn = _Turn(ctx, conversation, resumable or {})
+    turn = _Turn(ctx, conversation, past)
     step = conversation.step
     action, value = given.action, given.value
     if action is Action.START:
@@ -1076,7 +1099,7 @@ def _onboarding_input(turn: _Turn, step: Step, action: Action, value: str) -> No
         turn.ask_step(step)
 
 
-def needs_resumable(conversation: Conversation, given: Input) -> bool:
+def needs_past_runs(conversation: Conversation, given: Input) -> bool:
     """Whether :func:`advance` may start a survey, and so needs the unfinished runs."""
     return given.action is Action.START or conversation.step in _ONBOARDING
 

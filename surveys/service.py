@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,16 +30,16 @@ from surveys import _store
 from surveys.database import Database
 from surveys.definition import SurveyCatalog
 from surveys.engine import (
+    NO_PAST_RUNS,
     Action,
     Context,
     Conversation,
     Input,
     Prompt,
     PromptKind,
-    RunState,
     Step,
     advance,
-    needs_resumable,
+    needs_past_runs,
     show_again,
 )
 from surveys.models import (
@@ -176,11 +176,11 @@ class SurveyService:
         if given.action is Action.START:
             given = Input(Action.START, parse_start_payload(given.value)[0])
         before = dict(conversation.run.answers) if conversation.run else {}
-        resumable: Mapping[str, RunState] = {}
-        if row is not None and needs_resumable(conversation, given):
+        past = NO_PAST_RUNS
+        if row is not None and needs_past_runs(conversation, given):
             active = conversation.run.id if conversation.run else None
-            resumable = _store.unfinished_runs(conn, participant_id, active)
-        outcome = advance(self.context, conversation, given, resumable)
+            past = _store.past_runs(conn, participant_id, active)
+        outcome = advance(self.context, conversation, given, past)
         state = outcome.conversation
         reply = Reply(participant_id, outcome.prompts, state.step)
         if not state.consented:

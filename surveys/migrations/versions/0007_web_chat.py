@@ -43,9 +43,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("code_hash", name=op.f("uq_web_resume_code_code_hash")),
     )
     with op.batch_alter_table("web_resume_code", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_web_resume_code_web_user"), ["web_user"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_web_resume_code_web_user"), ["web_user"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_web_resume_code_expires_at"), ["expires_at"], unique=False
         )
