@@ -158,6 +158,14 @@ class QuestionSpec(_Strict):
             raise ValueError("max_length is only for free_text questions")
         return value
 
+    @field_validator("quote_consent")
+    @classmethod
+    def _consent_is_a_yes(cls, value: bool, info: ValidationInfo) -> bool:
+        kind = info.data.get("type")
+        if value and kind is not None and kind is not QuestionType.YES_NO:
+            raise ValueError("consent to be quoted must be a yes_no question (only Yes consents)")
+        return value
+
     @field_validator("min", "max")
     @classmethod
     def _bounds_for_numbers(cls, value: float | None, info: ValidationInfo) -> float | None:
