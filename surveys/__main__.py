@@ -311,7 +311,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m surveys",
         description="Check, list and try out survey files (YAML) for Everyone's Voice.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = commands.add_parser(
         "validate",
         help="check survey files; exits non-zero on any error",
@@ -342,7 +342,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
     out = sys.stdout
     for stream in (sys.stdout, sys.stdin):  # emoji and Polish letters, whatever the locale
         if hasattr(stream, "reconfigure"):
