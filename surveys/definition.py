@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -76,7 +77,7 @@ class OptionSpec(_Strict):
     @field_validator("value", mode="before")
     @classmethod
     def _value_as_text(cls, value: Any) -> Any:
-        return str(value).lower() if isinstance(value, int | bool) else value
+        return _as_value(value)
 
 
 class ShowIf(_Strict):
@@ -106,7 +107,8 @@ class QuestionSpec(_Strict):
     text: LocalText
     easy: LocalText | None = None
     hint: LocalText | None = None
-    options: list[OptionSpec] | None = None
+    # Checked even when absent, so that a choice question without options is reported.
+    options: list[OptionSpec] | None = Field(default=None, validate_default=True)
     required: bool = False
     rather_not_say: bool = True
     max_length: Annotated[int, Field(ge=1, le=10_000)] | None = None
@@ -117,28 +119,63 @@ class QuestionSpec(_Strict):
     collects: str | None = None  # what personal data the answer holds, e.g. postcode_district
     quote_consent: bool = False  # the answer is the person's consent to be quoted
 
-    @model_validator(mode="after")
-    def _fits_its_type(self) -> QuestionSpec:
-        kind = self.type
+    # Each check is a field validator (not one model validator) so that an error names the
+    # field to fix: "question 'story', field options: …". They run after ``type`` is
+    # validated; when the type itself is wrong, only that is reported.
+
+    @field_validator("options")
+    @classmethod
+    def _options_fit_the_type(
+        cls, options: list[OptionSpec] | None, info: ValidationInfo
+    ) -> list[OptionSpec] | None:
+        kind = info.data.get("type")
+        if kind is None:
+            return options
         if kind in CHOICE_TYPES | {QuestionType.RATING}:
-            if not self.options or len(self.options) < 2:
+            if not options or len(options) < 2:
                 raise ValueError(f"a {kind} question needs at least two options")
-        elif self.options is not None:
-            raise ValueError(f"a {kind} question cannot have options")
-        if self.max_length is not None and kind is not QuestionType.FREE_TEXT:
-            raise ValueError("max_length is only for free_text questions")
-        if (self.min is not None or self.max is not None) and kind is not QuestionType.NUMBER:
-            raise ValueError("min and max are only for number questions")
-        if self.options:
-            values = [option.value for option in self.options]
+        elif options is not None:
+            hint = " (its Yes, No and Not sure are built in)" if kind is QuestionType.YES_NO else ""
+            raise ValueError(f"a {kind} question cannot have options{hint}")
+        if options:
+            values = [option.value for option in options]
             repeated = sorted({v for v in values if values.count(v) > 1})
             if repeated:
                 raise ValueError(f"option values repeat: {', '.join(repeated)}")
-        if kind is QuestionType.RATING and self.options:
-            missing = [o.value for o in self.options if not o.emoji]
-            if missing:
-                raise ValueError(f"every rating point needs an emoji (missing: {missing})")
-        return self
+            if kind is QuestionType.RATING:
+                missing = [o.value for o in options if not o.emoji]
+                if missing:
+                    raise ValueError(
+                        f"every rating point needs an emoji face (missing: {', '.join(missing)})"
+                    )
+        return options
+
+    @field_validator("max_length")
+    @classmethod
+    def _max_length_for_free_text(cls, value: int | None, info: ValidationInfo) -> int | None:
+        kind = info.data.get("type")
+        if value is not None and kind is not None and kind is not QuestionType.FREE_TEXT:
+            raise ValueError("max_length is only for free_text questions")
+        return value
+
+    @field_validator("quote_consent")
+    @classmethod
+    def _consent_is_a_yes(cls, value: bool, info: ValidationInfo) -> bool:
+        kind = info.data.get("type")
+        if value and kind is not None and kind is not QuestionType.YES_NO:
+            raise ValueError("consent to be quoted must be a yes_no question (only Yes consents)")
+        return value
+
+    @field_validator("min", "max")
+    @classmethod
+    def _bounds_for_numbers(cls, value: float | None, info: ValidationInfo) -> float | None:
+        kind = info.data.get("type")
+        if value is not None and kind is not None and kind is not QuestionType.NUMBER:
+            raise ValueError("min and max are only for number questions")
+        low = info.data.get("min")
+        if info.field_name == "max" and value is not None and low is not None and value < low:
+            raise ValueError(f"max ({value:g}) is less than min ({low:g})")
+        return value
 
 
 class SurveySpec(_Strict):
@@ -193,7 +230,10 @@ class Condition:
 
     def holds(self, answers: Mapping[str, Any]) -> bool:
         given = answers.get(self.question)
-        chosen = set(given) if isinstance(given, list) else {str(given)} if given else set()
+        if isinstance(given, list):
+            chosen = {str(v) for v in given}
+        else:  # a number answer of 0 is an answer too
+            chosen = set() if given is None or given == "" else {_as_value(given)}
         if self.answered is not None:
             return (given is not None) is self.answered
         if self.equals is not None:
@@ -271,6 +311,9 @@ _FORBIDDEN_COLLECTS = {
     "street": "a street",
     "location": "a precise location",
 }
+# The longest postcode district is 4 characters ("LS27"); a 5th allows "LS 9". A full
+# postcode ("LS9 8AB") cannot fit, so it can never be stored by mistake.
+POSTCODE_DISTRICT_LIMIT = 5
 _ALLOWED_COLLECTS = {"postcode_district", "age_band", "none", "school_type", "local_area"}
 _FORBIDDEN_WORDING = [
     (re.compile(r"\b(phone|mobile|telephone|contact)\s+(number|no\.?)\b", re.I), "a phone number"),
@@ -282,24 +325,82 @@ _FORBIDDEN_WORDING = [
 class _Problems:
     def __init__(self, spec: dict[str, Any]) -> None:
         questions = spec.get("questions") if isinstance(spec, dict) else None
+        self._questions: list[Any] = questions if isinstance(questions, list) else []
         self._ids = [
             q.get("id", f"#{i + 1}") if isinstance(q, dict) else f"#{i + 1}"
-            for i, q in enumerate(questions if isinstance(questions, list) else [])
+            for i, q in enumerate(self._questions)
         ]
 
     def where(self, loc: tuple[Any, ...]) -> str:
+        """``question 'id', option 'value', field text`` for a pydantic error location."""
+        rest = list(_without_union_members(loc))
         parts: list[str] = []
-        rest = list(loc)
         if len(rest) >= 2 and rest[0] == "questions" and isinstance(rest[1], int):
             index = rest[1]
             name = self._ids[index] if index < len(self._ids) else f"#{index + 1}"
             parts.append(f"question {name!r}")
+            question = self._questions[index] if index < len(self._questions) else None
             rest = rest[2:]
-        # pydantic adds the union member tried ("str", "dict[str,str]"); they only confuse.
-        fields = [str(p) for p in rest if p not in ("str", "dict[str,str]", "function-after")]
-        if fields:
-            parts.append("field " + ".".join(fields))
-        return ", ".join(parts) if parts else "survey"
+            if len(rest) >= 2 and rest[0] == "options" and isinstance(rest[1], int):
+                parts.append(_option_name(question, rest[1]))
+                rest = rest[2:]
+        else:
+            parts.append("survey")
+        if rest:
+            parts.append("field " + ".".join(str(p) for p in rest))
+        return ", ".join(parts)
+
+
+# pydantic names the member of a union it tried ("str", "dict[str,str]"); they only confuse.
+_UNION_MEMBERS = frozenset({"str", "dict[str,str]", "function-after", "list[str]"})
+
+
+def _without_union_members(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    for i, part in enumerate(loc):
+        if part in _UNION_MEMBERS:
+            return loc[:i]
+    return loc
+
+
+def _option_name(question: Any, index: int) -> str:
+    options = question.get("options") if isinstance(question, dict) else None
+    if isinstance(options, list) and index < len(options):
+        option = options[index]
+        if isinstance(option, dict) and option.get("value") is not None:
+            return f"option {_as_value(option['value'])!r}"
+    return f"option #{index + 1}"
+
+
+def _as_value(value: Any) -> Any:
+    """An answer or option value as the text the engine stores ("yes", "3")."""
+    if isinstance(value, bool):  # YAML 1.1 reads a bare yes/no as a boolean
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    return value
+
+
+def _message(error: Any) -> str:
+    """A pydantic error, said the way a person editing a survey file needs to hear it."""
+    kind, loc = error["type"], error["loc"]
+    if kind == "enum" and loc and loc[-1] == "type":
+        return f"unknown question type {error['input']!r} (known: {', '.join(QuestionType)})"
+    if kind == "enum" and loc and loc[-1] == "audience":
+        return f"unknown audience {error['input']!r} (known: {', '.join(Audience)})"
+    if kind == "extra_forbidden":
+        return "is not a field a survey knows (check the spelling and the indentation)"
+    if kind == "missing":
+        return "is missing"
+    if kind == "string_pattern_mismatch":
+        allowed = "lower-case letters a-z, digits 0-9 and _"
+        if "\\-" in str(error.get("ctx", {}).get("pattern", "")):
+            allowed += " or -"
+        return f"{error['input']!r} may only use {allowed}, and must start with a letter or digit"
+    if kind == "literal_error" and "priorities" in loc:
+        return f"{error['input']!r} is not a priority (use {', '.join(PRIORITY_IDS)})"
+    if _without_union_members(loc) != tuple(loc):
+        return "should be text, or texts by language, like {en: ..., pl: ...}"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _texts(
@@ -309,12 +410,18 @@ def _texts(
         return None
     base = languages[0]
     by_language = {base: value} if isinstance(value, str) else dict(value)
-    if base not in by_language:
+    if not by_language.get(base, "").strip():
         raise ValueError(f"{where}: has no text in the base language {base!r}")
     for language in languages[1:]:
-        if language not in by_language:
+        if not by_language.get(language, "").strip():
             warnings.append(f"{where}: no {language!r} translation; {base!r} is used")
-    return Text(by_language, base)
+    strangers = sorted(set(by_language) - set(languages))
+    if strangers:
+        warnings.append(
+            f"{where}: has text in {', '.join(map(repr, strangers))}, which is not in the "
+            f"survey's languages ({', '.join(languages)}), so it is never shown"
+        )
+    return Text({k: v for k, v in by_language.items() if v.strip()}, base)
 
 
 def parse_survey(raw: Any, source: str = "<survey>") -> Survey:
@@ -332,16 +439,7 @@ def parse_survey(raw: Any, source: str = "<survey>") -> Survey:
         spec = SurveySpec.model_validate(raw)
     except ValidationError as exc:
         problems = _Problems(raw)
-        messages = []
-        for error in exc.errors():
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "enum" and error["loc"][-1] == "type":
-                message = (
-                    f"unknown question type {error['input']!r} (known: {', '.join(QuestionType)})"
-                )
-            elif error["type"] == "extra_forbidden":
-                message = "is not a field a survey knows"
-            messages.append(f"{problems.where(error['loc'])}: {message}")
+        messages = [f"{problems.where(error['loc'])}: {_message(error)}" for error in exc.errors()]
         raise SurveyDefinitionError(source, _dedupe(messages)) from None
     return _build(spec, source)
 
@@ -354,7 +452,8 @@ def _dedupe(messages: list[str]) -> list[str]:
 
 
 def _normalise_yes_no(raw: dict[str, Any]) -> dict[str, Any]:
-    # YAML 1.1 reads bare yes/no as booleans; in show_if they mean the option values.
+    # YAML 1.1 reads bare yes/no as booleans and 3 as a number; in show_if they mean the
+    # option values "yes" and "3".
     questions = raw.get("questions")
     if not isinstance(questions, list):
         return raw
@@ -363,19 +462,37 @@ def _normalise_yes_no(raw: dict[str, Any]) -> dict[str, Any]:
         if isinstance(question, dict) and isinstance(question.get("show_if"), dict):
             show_if = dict(question["show_if"])
             for key in ("equals", "not_equals"):
-                if isinstance(show_if.get(key), bool):
-                    show_if[key] = "yes" if show_if[key] else "no"
+                if key in show_if:
+                    show_if[key] = _as_value(show_if[key])
             if isinstance(show_if.get("any_of"), list):
-                show_if["any_of"] = [
-                    ("yes" if v else "no") if isinstance(v, bool) else str(v)
-                    for v in show_if["any_of"]
-                ]
+                show_if["any_of"] = [_as_value(v) for v in show_if["any_of"]]
             question = {**question, "show_if": show_if}
         fixed.append(question)
     return {**raw, "questions": fixed}
 
 
 YES_NO_OPTIONS = (("yes", "Yes", "👍"), ("no", "No", "👎"), ("not_sure", "Not sure", "🤷"))
+# The built-in yes/no/not sure labels in the languages the bot offers, so that a typed "tak"
+# is understood and a translated survey shows no English on its buttons.
+YES_NO_LABELS: Mapping[str, tuple[str, str, str]] = {
+    "en": ("Yes", "No", "Not sure"),
+    "pl": ("Tak", "Nie", "Nie wiem"),
+    "cy": ("Ie", "Na", "Ddim yn siŵr"),
+    "ro": ("Da", "Nu", "Nu știu"),
+    "ur": ("ہاں", "نہیں", "پتا نہیں"),
+    "ar": ("نعم", "لا", "لست متأكدًا"),
+}
+
+
+def _yes_no_options(languages: tuple[str, ...]) -> tuple[Option, ...]:
+    options = []
+    for index, (value, label, emoji) in enumerate(YES_NO_OPTIONS):
+        by_language = {languages[0]: label}
+        by_language.update(
+            {code: YES_NO_LABELS[code][index] for code in languages if code in YES_NO_LABELS}
+        )
+        options.append(Option(value, Text(by_language, languages[0]), None, emoji, False))
+    return tuple(options)
 
 
 def _build(spec: SurveySpec, source: str) -> Survey:
@@ -395,13 +512,13 @@ def _build(spec: SurveySpec, source: str) -> Survey:
     for q in spec.questions:
         where = f"question {q.id!r}"
         if q.id in seen:
-            problems.append(f"{where}: the id is used twice; every question needs its own id")
-            continue
-        if q.show_if is not None and q.show_if.question not in seen:
             problems.append(
-                f"{where}, field show_if.question: {q.show_if.question!r} is not an earlier question"
+                f"{where}, field id: the id is used twice; every question needs its own id"
             )
-        problems.extend(f"{where}: {p}" for p in _privacy_problems(q))
+            continue
+        if q.show_if is not None:
+            problems.extend(f"{where}, {p}" for p in _show_if_problems(q, spec.questions, seen))
+        problems.extend(f"{where}, {p}" for p in _privacy_problems(q))
         seen.add(q.id)
         options = tuple(
             Option(
@@ -414,10 +531,7 @@ def _build(spec: SurveySpec, source: str) -> Survey:
             for o in q.options or ()
         )
         if q.type is QuestionType.YES_NO:
-            options = tuple(
-                Option(value, Text({languages[0]: label}, languages[0]), None, emoji, False)
-                for value, label, emoji in YES_NO_OPTIONS
-            )
+            options = _yes_no_options(languages)
         questions.append(
             Question(
                 id=q.id,
@@ -474,25 +588,98 @@ def _condition(show_if: ShowIf | None) -> Condition | None:
     )
 
 
+def _show_if_problems(
+    q: QuestionSpec,
+    questions: list[QuestionSpec],
+    earlier: set[str],
+) -> Iterator[str]:
+    """A ``show_if`` must name an earlier question, and values that question can have."""
+    show_if = q.show_if
+    assert show_if is not None
+    named = show_if.question
+    target = next((other for other in questions if other.id == named), None)
+    if named == q.id:
+        yield f"field show_if.question: a question cannot depend on its own answer ({named!r})"
+        return
+    if target is None:
+        yield f"field show_if.question: there is no question {named!r} in this survey"
+        return
+    if named not in earlier:
+        yield (
+            f"field show_if.question: {named!r} comes later in the survey; "
+            "show_if can only look at earlier answers"
+        )
+        return
+    if target.type in BUTTON_TYPES:
+        allowed = (
+            [value for value, _, _ in YES_NO_OPTIONS]
+            if target.type is QuestionType.YES_NO
+            else [o.value for o in target.options or ()]
+        )
+        for name in ("equals", "not_equals", "any_of"):
+            given = getattr(show_if, name)
+            values = given if isinstance(given, list) else [given] if given is not None else []
+            unknown = [v for v in values if v not in allowed]
+            if unknown:
+                yield (
+                    f"field show_if.{name}: {', '.join(map(repr, unknown))} is not an answer to "
+                    f"{named!r} (its answers: {', '.join(allowed)})"
+                )
+
+
+_PRIVACY_RULE = (
+    "surveys may ask for no more than a postcode district (like LS9), never a phone number"
+)
+
+
+def _too_long_for_a_district(q: QuestionSpec) -> bool:
+    if q.type is not QuestionType.FREE_TEXT:
+        return False
+    return q.max_length is None or q.max_length > POSTCODE_DISTRICT_LIMIT
+
+
 def _privacy_problems(q: QuestionSpec) -> Iterator[str]:
     if q.collects:
         kind = q.collects.lower()
         if kind in _FORBIDDEN_COLLECTS:
-            yield (
-                f"field collects: asks for {_FORBIDDEN_COLLECTS[kind]}; surveys may ask for no "
-                "more than a postcode district (e.g. LS9) and never a phone number"
-            )
+            yield f"field collects: asks for {_FORBIDDEN_COLLECTS[kind]}; {_PRIVACY_RULE}"
         elif kind not in _ALLOWED_COLLECTS:
-            yield f"field collects: {q.collects!r} is not one of {sorted(_ALLOWED_COLLECTS)}"
-    wordings = [q.text] if isinstance(q.text, str) else list(q.text.values())
-    for wording in wordings:
-        for pattern, what in _FORBIDDEN_WORDING:
-            if pattern.search(wording):
-                yield (
-                    f"field text: seems to ask for {what}; surveys may ask for no more than a "
-                    "postcode district (e.g. LS9) and never a phone number"
+            yield (
+                f"field collects: {q.collects!r} is not one of "
+                f"{', '.join(sorted(_ALLOWED_COLLECTS))}"
+            )
+        elif kind == "postcode_district" and _too_long_for_a_district(q):
+            yield (
+                f"field max_length: a postcode district question needs max_length "
+                f"{POSTCODE_DISTRICT_LIMIT} or less (LS27 is 4), so that a full postcode "
+                "cannot be typed in"
+            )
+    for name in ("text", "easy", "hint"):
+        value = getattr(q, name)
+        wordings = [] if value is None else [value] if isinstance(value, str) else value.values()
+        for wording in wordings:
+            for pattern, what in _FORBIDDEN_WORDING:
+                if pattern.search(wording):
+                    yield f"field {name}: seems to ask for {what}; {_PRIVACY_RULE}"
+                    return
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping.
+
+    Plain YAML keeps the last of two ``text:`` keys without a word, so an edit would vanish.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice in one place", key_node.start_mark
                 )
-                return
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_survey(path: str | Path) -> Survey:
@@ -503,7 +690,7 @@ def load_survey(path: str | Path) -> Survey:
     except (OSError, UnicodeDecodeError) as exc:
         raise SurveyDefinitionError(str(path), [f"cannot be read ({exc})"]) from None
     try:
-        raw = yaml.safe_load(content)
+        raw = yaml.load(content, Loader=_StrictLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -530,11 +717,10 @@ class SurveyCatalog(Mapping[str, Survey]):
         self._surveys: dict[str, Survey] = {}
         for survey in surveys:
             if survey.id in self._surveys:
+                first = self._surveys[survey.id].source
                 raise SurveyDefinitionError(
                     survey.source,
-                    [
-                        f"survey id {survey.id!r} is already used by {self._surveys[survey.id].source}"
-                    ],
+                    [f"survey, field id: {survey.id!r} is already used by {first}"],
                 )
             self._surveys[survey.id] = survey
 

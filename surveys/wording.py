@@ -3,10 +3,14 @@
 Every channel says the same things, so the wording lives with the engine, as data a local
 area can rewrite. A key may have an easy-read variant, ``<key>.easy``; a missing language
 falls back to the base language, and a missing easy variant to the plain one.
+
+Translations may live beside the base file, one language per file (``wording.pl.yaml``
+holds ``language: pl`` and ``messages:``), so a translator edits one file of their own.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -48,6 +52,9 @@ class Wording:
                 messages[key] = {str(k): str(v) for k, v in value.items()}
             else:
                 raise WordingError(f"{path}: message {key!r} has no {base!r} text")
+        path = Path(path)
+        for translation in sorted(path.parent.glob(f"{path.stem}.*{path.suffix}")):
+            _add_translation(messages, translation, base)
         return cls(messages, base)
 
     def has(self, key: str) -> bool:
@@ -56,9 +63,37 @@ class Wording:
     def say(self, key: str, language: str = "", easy: bool = False, **values: object) -> str:
         """The message for ``key``, formatted with ``values``."""
         candidates = [f"{key}.easy", key] if easy else [key]
-        for candidate in candidates:
-            texts = self._messages.get(candidate)
-            if texts:
-                text = texts.get(language) or texts[self.base_language]
-                return text.format(**values) if values else text
+        # The person's language first, even if only the plain (not easy) wording is in it.
+        for wanted in dict.fromkeys((language or self.base_language, self.base_language)):
+            for candidate in candidates:
+                text = self._messages.get(candidate, {}).get(wanted)
+                if text:
+                    return text.format(**values) if values else text
         raise WordingError(f"no wording for {key!r}")
+
+
+def _add_translation(messages: dict[str, dict[str, str]], path: Path, base: str) -> None:
+    """Merge one ``wording.<language>.yaml`` into ``messages``, refusing what cannot work."""
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise WordingError(f"{path}: cannot be read ({exc})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("messages"), dict):
+        raise WordingError(f"{path}: needs 'language' and a 'messages' mapping")
+    language = str(raw.get("language") or path.suffixes[-2].lstrip("."))
+    for key, text in raw["messages"].items():
+        if key not in messages:
+            raise WordingError(f"{path}: message {key!r} is not in the base wording")
+        if not isinstance(text, str):
+            raise WordingError(f"{path}: message {key!r} should be text")
+        unknown = _placeholders(text) - _placeholders(messages[key][base])
+        if unknown:
+            raise WordingError(
+                f"{path}: message {key!r} uses {', '.join(sorted(unknown))}, which the "
+                f"{base!r} text does not have"
+            )
+        messages[key][language] = text
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
