@@ -678,11 +678,7 @@ class _Turn:
         if option is None:
             return value
         if question.type is QuestionType.YES_NO:
-            return (
-                self.say(f"yes_no.{value}")
-                if self.ctx.wording.has(f"yes_no.{value}")
-                else str(option.text)
-            )
+            return option.text.get(self.language)
         words = option.easy if self.easy and option.easy else option.text
         label = words.get(self.language)
         return f"{option.emoji} {label}" if option.emoji else label
@@ -799,7 +795,7 @@ class _Turn:
         if kind is QuestionType.NUMBER:
             self.answer_number(survey, question, value)
             return
-        text = value.strip()
+        text = _without_control_characters(value).strip()
         if not text:
             self.show(PromptKind.PROBLEM, self.say("invalid.empty"))
             self.ask(survey)
@@ -897,14 +893,24 @@ class _Turn:
         self.events.append(
             Event("not_understood", run_id=run.id, survey_id=survey.id, question_id=question.id)
         )
+        parts = []
         if question.easy is not None and not self.easy:
-            lead = f"{self.say('not_understood.easy_version')}\n{question.easy.get(self.language)}"
-        elif question.hint is not None:
-            lead = f"{self.say('not_understood.hint')}\n{question.hint.get(self.language)}"
-        else:
-            lead = self.say("not_understood.none")
+            parts.append(
+                f"{self.say('not_understood.easy_version')}\n{question.easy.get(self.language)}"
+            )
+        if question.hint is not None:
+            parts.append(f"{self.say('not_understood.hint')}\n{question.hint.get(self.language)}")
+        lead = "\n\n".join(parts) or self.say("not_understood.none")
         self.show(PromptKind.INFO, lead)
         self.ask(survey)
+
+    def control_in_own_words(self, text: str) -> Action | None:
+        """A control typed as its button reads in the person's language ("Pomiń")."""
+        said = _strip_emoji(_norm(text))
+        for key, action in _CONTROL_BUTTONS.items():
+            if said and said == _strip_emoji(_norm(self.say(key))):
+                return action
+        return None
 
     def pause(self) -> None:
         run = self.conv.run
@@ -947,7 +953,7 @@ class _Turn:
             return
         question = survey.question(run.current)
         if action is Action.TEXT:
-            action = control_word(value) or action
+            action = control_word(value) or self.control_in_own_words(value) or action
         if action is Action.BACK:
             self.back(survey)
         elif action is Action.SKIP:
@@ -1004,6 +1010,21 @@ class _Turn:
             self.pause()
         else:
             self.show(PromptKind.INFO, self.say("idle"))
+
+
+_CONTROL_BUTTONS = {
+    "button.back": Action.BACK,
+    "button.skip": Action.SKIP,
+    "button.rather_not_say": Action.RATHER_NOT_SAY,
+    "button.not_understood": Action.NOT_UNDERSTOOD,
+    "button.pause": Action.PAUSE,
+}
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_control_characters(text: str) -> str:
+    # A NUL or other control character is never meant, and PostgreSQL refuses NUL in text.
+    return _CONTROL_CHARACTERS.sub("", text)
 
 
 def _is_exclusive(question: Question, value: str) -> bool:
@@ -1107,13 +1128,15 @@ def needs_past_runs(conversation: Conversation, given: Input) -> bool:
 # --------------------------------------------------------------------------- showing again
 
 
-def show_again(ctx: Context, conversation: Conversation) -> list[Prompt]:
+def show_again(
+    ctx: Context, conversation: Conversation, past: PastRuns = NO_PAST_RUNS
+) -> list[Prompt]:
     """What the person is being asked now, shown again without changing anything.
 
     For a channel that draws a whole page from the state (a web page being reloaded, or opened
     on another device). A person who has not started yet is shown the privacy message.
     """
-    turn = _Turn(ctx, Conversation.from_json(conversation.to_json()), {})
+    turn = _Turn(ctx, Conversation.from_json(conversation.to_json()), past)
     if conversation.step is Step.NEW:
         turn.ask_consent()
     else:

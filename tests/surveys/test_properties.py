@@ -9,6 +9,7 @@ answer each input must have stored; at the end the database must hold exactly th
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from surveys.wording import Wording
 from tests.surveys.helpers import question_prompt, start_as_parent
 
 RESTART = "restart"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 texts = st.one_of(
     st.sampled_from(
@@ -83,7 +85,10 @@ class Oracle:
             return
         if prompts and prompts[0].kind is PromptKind.PROBLEM:
             return
-        question = self.surveys["all_types"].question(before.question_id or "")
+        survey = self.surveys["all_types"]
+        if not survey.has_question(before.question_id or ""):
+            return  # another survey, chosen from the menu after this one was finished
+        question = survey.question(before.question_id or "")
         moved_on = [p for p in prompts if p.kind is PromptKind.DONE] or [
             p for p in prompts if p.question_id and p.question_id != question.id
         ]
@@ -95,7 +100,8 @@ class Oracle:
         elif action is Action.RATHER_NOT_SAY:
             self.expected[question.id] = ("rather_not_say", None)
         elif question.type is QuestionType.FREE_TEXT:
-            self.expected[question.id] = ("answered", said.strip())
+            # control characters (NUL, ESC…) are never meant and are dropped
+            self.expected[question.id] = ("answered", CONTROL.sub("", said).strip())
         elif question.type is QuestionType.MULTIPLE_CHOICE:
             self.expected[question.id] = ("answered", "<some options>")
         else:
@@ -106,7 +112,11 @@ async def stored_answers(db: Database, participant_id: str) -> list[tuple[str, s
     async with db.reading() as session:
         rows = await session.execute(
             select(Answer.question_id, Answer.status, Answer.value, Answer.text)
-            .where(Answer.participant_id == participant_id, Answer.superseded_at.is_(None))
+            .where(
+                Answer.participant_id == participant_id,
+                Answer.survey_id == "all_types",
+                Answer.superseded_at.is_(None),
+            )
             .order_by(Answer.id)
         )
         return [(q, s, t if t is not None else v) for q, s, v, t in rows]
