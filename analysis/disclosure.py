@@ -162,7 +162,10 @@ def protect(figures: Figures, rule: DisclosureRule) -> dict[Hashable, Shown]:
         key: Hidden.SMALL for key, count in counts.items() if 0 < count.people < rule.k
     }
     _class_disclosure(figures, rule, hidden)
-    _secondary(figures, rule, hidden)
+    while True:
+        _secondary(figures, rule, hidden)
+        if not _hide_more_where_derivable(figures, rule, hidden):
+            break
     return {key: _shown(key, figures, rule, hidden) for key in counts}
 
 
@@ -239,6 +242,72 @@ def _at_bound(
         else:
             bounded = False
     return left == low or (bounded and left == high)
+
+
+_UNBOUNDED = 10**12
+
+
+def _hide_more_where_derivable(
+    figures: Figures, rule: DisclosureRule, hidden: dict[Hashable, Hidden]
+) -> bool:
+    """Check the published figures as a reader would, across all lines together.
+
+    Bounds on each hidden figure are narrowed from every line it is in until they settle
+    (what a reader can deduce by adding and subtracting). A hidden figure whose bounds close
+    to one value is given away: hide one more figure in a line it is in, and say so.
+    """
+    bounds = _bounds(figures, rule, hidden)
+    for key in hidden:
+        low, high = bounds[key]
+        if low != high:
+            continue
+        lines = [line for line in figures.lines if key == line.total or key in line.parts]
+        parts = [p for line in lines for p in line.parts if p not in hidden]
+        totals = [line.total for line in lines if line.total not in hidden]
+        if parts:
+            nonzero = [p for p in parts if figures.counts[p].value > 0]
+            choice = min(nonzero or parts, key=lambda p: (figures.counts[p].value, str(p)))
+        elif totals:
+            choice = totals[0]
+        else:
+            continue
+        hidden[choice] = Hidden.SECONDARY
+        return True
+    return False
+
+
+def _bounds(
+    figures: Figures, rule: DisclosureRule, hidden: Mapping[Hashable, Hidden]
+) -> dict[Hashable, list[int]]:
+    bounds: dict[Hashable, list[int]] = {}
+    for key, count in figures.counts.items():
+        if key not in hidden:
+            bounds[key] = [count.value, count.value]
+        elif hidden[key] is Hidden.SMALL:
+            small_people = count.value == count.people
+            bounds[key] = [1, rule.k - 1 if small_people else _UNBOUNDED]
+        else:
+            bounds[key] = [0, _UNBOUNDED]
+    for _ in range(100):
+        changed = False
+        for line in figures.lines:
+            total = bounds[line.total]
+            parts = [bounds[p] for p in line.parts]
+            low_sum = sum(b[0] for b in parts)
+            high_sum = min(sum(b[1] for b in parts), _UNBOUNDED)
+            new_total = [max(total[0], low_sum), min(total[1], high_sum)]
+            if new_total != total:
+                total[:] = new_total
+                changed = True
+            for b in parts:
+                low = max(b[0], total[0] - (high_sum - b[1]) if high_sum < _UNBOUNDED else b[0])
+                high = min(b[1], total[1] - (low_sum - b[0]))
+                if [low, high] != b:
+                    b[:] = [low, high]
+                    changed = True
+        if not changed:
+            break
+    return bounds
 
 
 def _shown(
