@@ -111,11 +111,13 @@ async def test_exact_rule_shows_more_and_still_protects(db, catalog) -> None:
         "No": ["23%"],
         "Not sure": ["0%"],
     }
-    assert cells(summary, "themes")["P5"] == ["8", "0"]
+    # P5 is 4 parents + 4 young people, each "fewer than 5" in the comparison: that would
+    # give both away, so the theme total is hidden too.
+    assert cells(summary, "themes")["P5"] == ["hidden", "0"]
     # Sentiment: P1 after the analyst's correction is 8 negative, 0 neutral, 4 positive.
     sentiment = cells(summary, "sentiment")
     assert sentiment["P1"] == ["hidden", "0", "fewer than 5"]
-    assert sentiment["P5"] == ["0", "fewer than 5", "fewer than 5"]
+    assert sentiment["P5"] == ["hidden", "fewer than 5", "fewer than 5"]
     assert sentiment["W-vic"] == ["hidden", "fewer than 5", "5"]
     # Parents and young people compared: P1 9 parents (of 13 written), 3 young people (of 10).
     comparison = cells(summary, "comparison")
