@@ -946,10 +946,13 @@ class _Builder:
             (p for p, who in people.items() if len(who) >= minimum and p),
             key=lambda p: (-len(people[p]), p),
         )
-        kept = [
-            p for p in ranked if deidentify is not None and deidentify(p, self.settings_names) == p
-        ]
-        return tuple(kept[:KEY_PHRASES_PER_THEME])
+        kept: list[str] = []
+        for phrase in ranked:
+            if len(kept) >= KEY_PHRASES_PER_THEME or deidentify is None:
+                break
+            if deidentify(phrase, self.settings_names) == phrase:
+                kept.append(phrase)
+        return tuple(kept)
 
     def _quotes(self, tag: str, tagged: list[_Answer]) -> tuple[Quote, ...]:
         deidentify = _deidentifier()
@@ -959,24 +962,30 @@ class _Builder:
         for a in tagged:
             if a.run_id not in self.data.consenting_runs:
                 continue
-            text = self.data.approved_quotes.get(a.id)
-            if text is None:
+            raw = self.data.approved_quotes.get(a.id)
+            if raw is None:
                 if self.require_approval:
                     continue
-                text = a.text or ""
-            text = deidentify(text, self.settings_names).strip()
-            if 15 <= len(text) <= 400:
-                candidates.append((a, text))
+                raw = a.text or ""
+            if 15 <= len(raw) <= 600:
+                candidates.append((a, raw))
+        # Best first; de-identify only those looked at (it is the costly step).
         candidates.sort(key=lambda c: (-c[0].tags.get(tag, 0.0), abs(len(c[1]) - 160), c[0].id))
         chosen: list[tuple[_Answer, str]] = []
+        taken: set[int] = set()
         for wanted in ("negative", "positive", None):  # a spread of feeling, not only the loudest
-            for a, text in candidates:
+            for a, raw in candidates:
                 if len(chosen) >= QUOTES_PER_THEME:
                     break
-                if (a, text) not in chosen and (wanted is None or a.sentiment == wanted):
-                    chosen.append((a, text))
-                    if wanted is not None:
-                        break
+                if a.id in taken or (wanted is not None and a.sentiment != wanted):
+                    continue
+                text = deidentify(raw, self.settings_names).strip()
+                if not 15 <= len(text) <= 400:
+                    continue
+                chosen.append((a, text))
+                taken.add(a.id)
+                if wanted is not None:
+                    break
         labels = {**AUDIENCES, NOT_SAID: "Someone"}
         singular = {
             "parent_carer": "A parent or carer",

@@ -109,7 +109,7 @@ async def test_analyst_journey(server, browser, tmp_path) -> None:
     await page.get_by_role("link", name="Review tags").click()
     first = page.locator("section.review").first
     answer_heading = await first.locator("h2").inner_text()
-    await first.get_by_label("P5", exact=True).check()
+    await first.locator("input[name=labels][value=P5]").check()
     await first.get_by_label("Neutral", exact=True).check()
     await first.get_by_role("button", name="Save review").click()
     await page.wait_for_url("**saved=**")

@@ -26,7 +26,7 @@ def catalog() -> SurveyCatalog:
 def cells(summary: Summary, table_id: str) -> dict[str, list[str]]:
     table = summary.table(table_id)
     assert table is not None, f"no table {table_id}"
-    rows = {row.label: [c.display for c in row.cells] for row in table.rows}
+    rows = {row.key or row.label: [c.display for c in row.cells] for row in table.rows}
     if table.total:
         rows["TOTAL " + table.total.label] = [c.display for c in table.total.cells]
     return rows
@@ -35,7 +35,7 @@ def cells(summary: Summary, table_id: str) -> dict[str, list[str]]:
 def percents(summary: Summary, table_id: str) -> dict[str, list[str]]:
     table = summary.table(table_id)
     assert table is not None
-    return {row.label: [c.percent_display for c in row.cells] for row in table.rows}
+    return {row.key or row.label: [c.percent_display for c in row.cells] for row in table.rows}
 
 
 async def test_default_rule_hides_small_numbers_and_rounds(db, catalog) -> None:
