@@ -1,4 +1,4 @@
-"""Time and peak memory (the process's peak resident set) to build a summary and each file format, printed as JSON.
+"""Time and peak memory (peak resident set) to build a summary and each file format, as JSON.
 
     python bench/summary.py                 # 100,000 answers from 20,000 people (target:
                                             # all formats < 15 s together, < 1 GB)

@@ -133,7 +133,10 @@ async def redeem(services: Services, ref: ChannelRef, code: str) -> str:
                 action="vic_invite_refused",
                 outcome="refused",
             )
-            return "That code did not work: it may be mistyped, used already or out of date. Ask an admin for a new one."
+            return (
+                "That code did not work: it may be mistyped, used already or out of date. "
+                "Ask an admin for a new one."
+            )
         invite.used_by, invite.used_at = pseudonym, now
     await grant(services, pseudonym, granted_by=f"invite:{invite.created_by}", via="invite")
     return "You can now get summaries. Send /summary to choose one."

@@ -105,7 +105,8 @@ async def _users(args: argparse.Namespace, settings: Settings, db: Database) -> 
     if command == "list":
         for user in users:
             print(
-                f"{user.username:24} {user.role:18} {'on' if user.active else 'off'}  {user.display_name}"
+                f"{user.username:24} {user.role:18} "
+                f"{'on' if user.active else 'off'}  {user.display_name}"
             )
         return 0
     user = next((u for u in users if u.username == args.username.lower()), None)
@@ -127,7 +128,8 @@ async def _vic(args: argparse.Namespace, settings: Settings, db: Database) -> in
     if args.vic_command == "invite":
         code = await new_invite(services, "cli")
         print(
-            f"Invite code: {code}\nThe member sends the bot: /summary {code}\nIt works once, for 14 days."
+            f"Invite code: {code}\nThe member sends the bot: /summary {code}\n"
+            "It works once, for 14 days."
         )
         return 0
     pseudonym = await pseudonym_for_cli(services, args.channel, args.user_id)

@@ -118,7 +118,8 @@ def guard(allowed: frozenset[Role]) -> Callable[[Handler], Handler]:
                         "error.html",
                         {
                             "title": "Form expired",
-                            "message": "That form was out of date. Go back, reload the page and try again.",
+                            "message": "That form was out of date. Go back, reload the "
+                            "page and try again.",
                         },
                         status=403,
                     )
@@ -256,7 +257,8 @@ async def signin(request: web.Request) -> web.StreamResponse:
             "That account is switched off. Ask an admin."
             if result.reason == "disabled"
             else "The username or password is not right, or the account is locked for "
-            f"{services.settings.dashboard_lockout_minutes} minutes after too many tries. Check both and try again."
+            f"{services.settings.dashboard_lockout_minutes} minutes after too many tries. "
+            "Check both and try again."
         )
         return await signin_page(request, message, status=401)
     assert result.user is not None

@@ -7,11 +7,10 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from surveys.database import create_engine
-from surveys.models import Base
-
 # Other packages' tables (kept in their own modules) join the same metadata here.
 import analysis.models  # noqa: E402,F401  (issue 5: dashboard, reviews, audit, VIC access)
+from surveys.database import create_engine
+from surveys.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -170,8 +170,10 @@ async def test_pages_pass_axe_and_reflow(server, browser, axe_source, view) -> N
         )
         assert checked > 5, f"axe checked almost nothing on {path}"
         result = await page.evaluate(
-            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))",
+            "async (tags) => (await axe.run(document, "
+            "{runOnly: {type: 'tag', values: tags}})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, "
+            "nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))",
             WCAG,
         )
         if result:

@@ -252,7 +252,8 @@ async def test_admin_adds_and_disables_an_account(app, aiohttp_client, db) -> No
     assert added.status == 303
     page = await (await admin.get("/dashboard/admin/users")).text()
     viewer_id = re.search(
-        r'action="/dashboard/admin/users/(\d+)"[^>]*>\s*<input[^>]*>\s*<label for="r-\d+">Role for viewer',
+        r'action="/dashboard/admin/users/(\d+)"[^>]*>\s*<input[^>]*>\s*'
+        r'<label for="r-\d+">Role for viewer',
         page,
     )
     assert viewer_id
