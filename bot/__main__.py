@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="start the web server and channels (the default)")
     commands.add_parser("migrate", help="apply database migrations")
+    # --- Staff accounts and VIC bot access (issue 5) ---
+    from bot.dashboard.cli import add_commands as add_dashboard_commands
+
+    add_dashboard_commands(commands)
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(
@@ -71,6 +75,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if args.command == "migrate":
         migrate(settings)
+    elif args.command in ("users", "vic"):
+        from bot.dashboard.cli import run as run_dashboard_command
+
+        raise SystemExit(run_dashboard_command(args, settings))
     else:
         serve(settings)
 

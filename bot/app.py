@@ -27,6 +27,11 @@ def create_app(services: Services) -> web.Application:
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
 
+    # --- Staff dashboard at /dashboard (issue 5) ---
+    from bot import dashboard
+
+    dashboard.setup(app)
+
     async def close_services(_: web.Application) -> None:
         await services.close()
 

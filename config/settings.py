@@ -109,6 +109,19 @@ class Settings(BaseSettings):
     # The help card's numbers (999, NHS 111, Childline…), each with when it was last checked.
     signposting_file: Path = CONFIG_DIR / "signposting.yaml"
 
+    # --- Summaries and the staff dashboard (issue 5) ---------------------------------
+    # Figures based on fewer than SUMMARY_K people are hidden (never below 5).
+    summary_k: Annotated[int, Field(ge=5)] = 10
+    summary_round_to: Annotated[int, Field(ge=1)] = 5
+    # Quote only answers an analyst cleared on the review page.
+    summary_quote_approval: bool = True
+    # School and setting names taken out of quotes (comma-separated).
+    deidentify_settings_names: str = ""
+    dashboard_idle_minutes: Annotated[int, Field(ge=1)] = 30
+    dashboard_absolute_hours: Annotated[int, Field(ge=1)] = 10
+    dashboard_max_failures: Annotated[int, Field(ge=1)] = 5
+    dashboard_lockout_minutes: Annotated[int, Field(ge=1)] = 15
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

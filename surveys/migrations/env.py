@@ -8,6 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import bot.web.models  # noqa: F401  (tables kept with their channel: web chat sessions, codes)
+# Other packages' tables (kept in their own modules) join the same metadata here.
+import analysis.models  # noqa: E402,F401  (issue 5: dashboard, reviews, audit, VIC access)
 from surveys.database import create_engine
 from surveys.models import Base
 
