@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import bot.telegram.models  # noqa: F401  (issue 3: registers the Telegram tables)
 from surveys.database import create_engine
 from surveys.models import Base
 
