@@ -63,6 +63,8 @@ class TelegramChannel:
         self._handled: dict[int, asyncio.Event] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+        self._starter: asyncio.Task[None] | None = None
         self.processor = PerPersonInOrder(settings.telegram_concurrency, on_done=self._done)
         base_url = settings.telegram_api_base_url.rstrip("/")
         builder = (
@@ -156,8 +158,9 @@ class TelegramChannel:
         log.info("Telegram is on (%s) as @%s", self.mode.value, app.bot.username)
 
     async def stop(self) -> None:
-        for task in list(self._background):
-            task.cancel()
+        self._stopping.set()
+        if self._starter is not None:
+            self._starter.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         if self._in_flight:
             await asyncio.wait(list(self._in_flight), timeout=ANSWER_WITHIN)
@@ -175,7 +178,7 @@ class TelegramChannel:
         except Exception as exc:  # noqa: BLE001 - the web server must come up regardless
             log.error("Telegram did not start (%s); retrying in the background", exc)
             self.services.channels["telegram"] = "starting"
-            self._spawn(self._start_later())
+            self._starter = self._spawn(self._start_later())
         yield
         await self.stop()
 
@@ -191,19 +194,22 @@ class TelegramChannel:
                 log.error("Telegram did not start (%s); trying again in a while", exc)
 
     async def _prune_regularly(self) -> None:
-        while True:
+        """Forget old update ids now and every hour, until :meth:`stop` (never mid-query)."""
+        while not self._stopping.is_set():
             try:
                 removed = await _updates.prune(self.services.db)
                 if removed:
                     log.info("telegram: forgot %s old update ids", removed)
             except Exception:  # noqa: BLE001 - pruning is housekeeping; try again later
                 log.exception("telegram: pruning old update ids failed")
-            await asyncio.sleep(_PRUNE_EVERY)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), _PRUNE_EVERY)
 
-    def _spawn(self, work: Any) -> None:
+    def _spawn(self, work: Any) -> asyncio.Task[None]:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     def _commands(self) -> list[BotCommand]:
         wording = self.services.wording
