@@ -27,6 +27,7 @@ from bot.services import Services
 from bot.telegram import _updates
 from bot.telegram._delivery import RetryPolicy
 from bot.telegram._handlers import COMMANDS, Handlers
+from bot.telegram._http import AiohttpRequest
 from bot.telegram._ordering import PerPersonInOrder
 from bot.telegram._signposting import load_card
 from bot.telegram._voice import VoiceMaker
@@ -60,6 +61,7 @@ class TelegramChannel:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         self._secret = secret.encode()
         self.poll_timeout = poll_timeout
+        self.answer_within = ANSWER_WITHIN
         self._handled: dict[int, asyncio.Event] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
@@ -73,13 +75,12 @@ class TelegramChannel:
             .base_url(base_url)
             .base_file_url(_file_url(base_url))
             .concurrent_updates(self.processor)
-            .connection_pool_size(max(64, settings.telegram_concurrency * 2))
-            .pool_timeout(10.0)
+            .request(AiohttpRequest(max(64, settings.telegram_concurrency * 2), pool_timeout=10.0))
         )
         if self.mode is TelegramMode.WEBHOOK:
             builder = builder.updater(None)
         else:
-            builder = builder.get_updates_read_timeout(poll_timeout + 10)
+            builder = builder.get_updates_request(AiohttpRequest(2, read_timeout=poll_timeout + 10))
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.handlers = Handlers(
             services.survey_service,
@@ -112,7 +113,7 @@ class TelegramChannel:
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
         try:
-            await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN)
+            await asyncio.wait_for(asyncio.shield(task), self.answer_within)
         except TimeoutError:
             log.warning(
                 "telegram: update %s is slow; answered Telegram, still working",
@@ -163,13 +164,14 @@ class TelegramChannel:
             self._starter.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         if self._in_flight:
-            await asyncio.wait(list(self._in_flight), timeout=ANSWER_WITHIN)
+            await asyncio.wait(list(self._in_flight), timeout=self.answer_within)
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
+        await app.bot.shutdown()  # closes the HTTP sessions even if start-up failed half-way
 
     async def lifespan(self, _: object) -> AsyncIterator[None]:
         """aiohttp ``cleanup_ctx``: start with the server (retrying if Telegram is away)."""
@@ -187,6 +189,7 @@ class TelegramChannel:
             await asyncio.sleep(delay)
             with contextlib.suppress(Exception):
                 await self.application.shutdown()
+                await self.application.bot.shutdown()
             try:
                 await self.start()
                 return

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 import warnings
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -63,7 +64,7 @@ from bot.telegram.models import VoiceNote
 from surveys.definition import Question, QuestionType
 from surveys.engine import FORMATS, Action, Conversation, Input, Prompt, PromptKind, Step
 from surveys.models import Participant
-from surveys.service import ChannelRef, SurveyService, UnknownParticipant
+from surveys.service import ChannelRef, Reply, SurveyService, UnknownParticipant
 from surveys.wording import Wording
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ COMMANDS = (
     "help", "privacy", "mydata", "delete", "stop",
 )  # fmt: skip
 _CONTROLS = {"back": Action.BACK, "skip": Action.SKIP, "pause": Action.PAUSE}
+_REMEMBER = 20_000
 _BLOCKED = {ChatMember.BANNED}  # a private chat's "kicked": the person blocked the bot
 
 
@@ -106,6 +108,9 @@ class Handlers:
         self.voice = voice
         self.retry = retry
         self.tz = tz
+        # Which question this process last asked each person (a shortcut, not the truth:
+        # a tap that doesn't match it is checked against the database).
+        self._asking: OrderedDict[str, str] = OrderedDict()
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         private = filters.ChatType.PRIVATE
@@ -236,6 +241,22 @@ class Handlers:
             return None
         return survey.question(conversation.run.current)
 
+    async def _ask(self, ref: ChannelRef, given: Input) -> Reply:
+        """The service's answer; remembers which question the person is now on."""
+        reply = await self.service.handle(ref, given)
+        asked = next(
+            (p.question_id for p in reversed(reply.prompts) if p.kind is PromptKind.QUESTION),
+            None,
+        )
+        if reply.step is Step.QUESTION and asked:
+            self._asking[ref.user_id] = asked
+            self._asking.move_to_end(ref.user_id)
+            if len(self._asking) > _REMEMBER:
+                self._asking.popitem(last=False)
+        else:
+            self._asking.pop(ref.user_id, None)
+        return reply
+
     def _line(self, key: str, voice: Voice, **values: object) -> str:
         return self.wording.say(key, voice.language, voice.easy, **values)
 
@@ -251,7 +272,7 @@ class Handlers:
 
     async def _handle(self, update: Update, context: Context, given: Input) -> None:
         ref = self.ref(update)
-        reply = await self.service.handle(ref, given)
+        reply = await self._ask(ref, given)
         await self.show(ref, context, reply.prompts)
 
     async def start(self, update: Update, context: Context) -> None:
@@ -282,7 +303,7 @@ class Handlers:
             voice = await self._voice_of(ref)
             await self._answer(query, self._line("telegram.stale_button", voice), alert=True)
             return
-        reply = await self.service.handle(ref, tap.input)
+        reply = await self._ask(ref, tap.input)
         prompts = reply.prompts
         if tap.input.action is Action.CHOOSE and await self._toggled(ref, query, prompts, tap):
             return
@@ -295,6 +316,9 @@ class Handlers:
         """Is a tagged button from the question the person is on now?"""
         if tag is None:
             return True  # onboarding and menu buttons: the engine checks them itself
+        asked = self._asking.get(ref.user_id)
+        if asked is not None and question_tag(asked) == tag:
+            return True  # what this process last asked them: no need to look it up
         conversation = await self._conversation(ref)
         question = self._current_question(conversation)
         return question is not None and question_tag(question.id) == tag
@@ -341,7 +365,7 @@ class Handlers:
             return
         voice = await self._voice_of(ref)
         marker = self._line("telegram.voice_marker", voice)
-        reply = await self.service.handle(ref, Input(Action.TEXT, marker))
+        reply = await self._ask(ref, Input(Action.TEXT, marker))
         stored = next((s for s in reply.stored if s.question_id == question.id), None)
         if stored is not None:
             async with self.service.db.transaction() as session:
@@ -375,7 +399,7 @@ class Handlers:
     async def _unreadable(self, update: Update, context: Context, kind: str) -> None:
         """A kind word about what we can't read, then whatever the person is being asked."""
         ref = self.ref(update)
-        reply = await self.service.handle(ref, Input(Action.OTHER))
+        reply = await self._ask(ref, Input(Action.OTHER))
         prompts = [p for p in reply.prompts if p.kind is not PromptKind.PROBLEM]
         voice = _voice_from(prompts, self.wording) if prompts else await self._voice_of(ref)
         await self.say(ref, context, self._line(f"telegram.unreadable.{kind}", voice))
@@ -482,6 +506,7 @@ class Handlers:
                 await self.say(ref, context, self._line("telegram.delete_nothing", voice))
                 return
             count = await self.service.erase(ref)
+            self._asking.pop(ref.user_id, None)
             await self.say(ref, context, self._line("telegram.deleted", voice, count=count))
         else:
             await self.say(ref, context, self._line("telegram.delete_kept", voice))
