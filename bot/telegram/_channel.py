@@ -25,8 +25,9 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.services import Services
 from bot.telegram import _updates
+from bot.telegram._chat import Chat
 from bot.telegram._delivery import RetryPolicy
-from bot.telegram._handlers import COMMANDS, Handlers
+from bot.telegram._handlers import COMMANDS, register
 from bot.telegram._http import AiohttpRequest
 from bot.telegram._ordering import PerPersonInOrder
 from bot.telegram._signposting import load_card
@@ -82,15 +83,14 @@ class TelegramChannel:
         else:
             builder = builder.get_updates_request(AiohttpRequest(2, read_timeout=poll_timeout + 10))
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
-        self.handlers = Handlers(
+        self.chat = Chat(
             services.survey_service,
             services.wording,
-            load_card(settings.signposting_file),
             voice or VoiceMaker(settings.voice_cache_dir),
             retry or RetryPolicy(),
             settings.tz,
         )
-        self.handlers.register(self.application)
+        register(self.application, self.chat, load_card(settings.signposting_file))
 
     # ------------------------------------------------------------------ webhook
 
