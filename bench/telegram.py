@@ -187,7 +187,12 @@ def service_env(database_url: str, port: int, fake: FakeTelegramAPI, work: Path)
 
 
 async def bench_service(
-    database_url: str, users: int, concurrency: int, work: Path
+    name: str,
+    database_url: str,
+    users: int,
+    concurrency: int,
+    work: Path,
+    profile_dir: Path | None = None,
 ) -> dict[str, Any]:
     fake = FakeTelegramAPI(TOKEN)
     await fake.start()
@@ -196,11 +201,7 @@ async def bench_service(
     migrate = await run(sys.executable, "-m", "bot", "migrate", env=env)
     if await migrate.wait() != 0:
         raise RuntimeError(f"migrating {database_url} failed")
-    profile = (
-        ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
-        if os.environ.get("BENCH_PROFILE")
-        else []
-    )
+    profile = ["-m", "cProfile", "-o", str(profile_dir / f"{name}.prof")] if profile_dir else []
     server = await run(sys.executable, *profile, "-m", "bot", env=env)
     try:
         await wait_until_up(f"http://127.0.0.1:{port}/healthz", want='"telegram": "webhook"')
@@ -300,7 +301,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         for given in args.database_url or ["sqlite"]:
             url = database_url(given, work)
             name = "postgresql" if url.startswith("postgres") else "sqlite"
-            report["service"][name] = await bench_service(url, args.users, args.concurrency, work)
+            report["service"][name] = await bench_service(
+                name,
+                url,
+                args.users,
+                args.concurrency,
+                work,
+                Path(args.profile).resolve() if args.profile else None,
+            )
         ceiling = await bench_ceiling(args.users, args.concurrency)
         report["ceiling_bare_aiohttp"] = ceiling
         report["share_of_ceiling"] = {
@@ -320,6 +328,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--concurrency", type=int, default=40, help="requests open at once (Telegram's 40)"
+    )
+    parser.add_argument(
+        "--profile", metavar="DIR", help="run the service under cProfile; write DIR/<db>.prof"
     )
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     return parser.parse_args(argv)

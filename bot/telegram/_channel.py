@@ -98,6 +98,11 @@ class TelegramChannel:
     def webhook(self) -> bool:
         return self.mode is TelegramMode.WEBHOOK
 
+    @property
+    def ready(self) -> bool:
+        """Started and taking updates (False while Telegram is still being reached)."""
+        return self.application.running
+
     def secret_matches(self, given: str | None) -> bool:
         """Constant-time check of ``X-Telegram-Bot-Api-Secret-Token``."""
         if not self._secret or given is None:

@@ -57,6 +57,8 @@ async def test_the_web_server_comes_up_even_when_telegram_cannot_be_reached(
     status = await health(bot)
     assert status["channels"]["telegram"] == "starting"
     assert status["database"] == "ok"
+    update = message_update(bot.fake.next_update_id(), 1504, "/start")
+    assert await bot.post(update) == 503, "not ready: Telegram keeps the update and retries"
 
 
 async def test_webhook_mode_without_a_secret_stays_off_and_says_why(
