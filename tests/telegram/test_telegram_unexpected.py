@@ -27,6 +27,8 @@ DOCUMENT = {"file_id": "DOC-1", "file_unique_id": "d1", "file_name": "plan.pdf"}
 VOICE = {"file_id": "VOICE-FILE-1", "file_unique_id": "v1", "duration": 7}
 CONTACT = {"phone_number": "+447700900123", "first_name": "Zed"}
 LOCATION = {"latitude": 53.8, "longitude": -1.55}
+VIDEO = {"file_id": "VID-1", "file_unique_id": "vd1", "width": 1, "height": 1, "duration": 2}
+VIDEO_NOTE = {"file_id": "VN-1", "file_unique_id": "vn1", "length": 240, "duration": 3}
 SORRY = "something went wrong"
 
 
@@ -50,6 +52,10 @@ def nothing_went_wrong(person: Person) -> None:
         ({"voice": VOICE}, "I can't listen to voice notes for this one"),
         ({"contact": CONTACT}, "Please don't send contact details"),
         ({"location": LOCATION}, "Please don't send contact details or places"),
+        ({"video": VIDEO}, "I can't open files, and I don't keep them"),
+        ({"animation": VIDEO, "document": DOCUMENT}, "I can't open files"),
+        ({"video_note": VIDEO_NOTE}, "I can't listen to voice notes for this one"),
+        ({"dice": {"emoji": "🎲", "value": 3}}, "I can only read typed words and button taps"),
     ],
 )
 async def test_unreadable_content_gets_a_kind_reply_and_the_question_again(
