@@ -32,6 +32,13 @@ def create_app(services: Services) -> web.Application:
 
     dashboard.setup(app)
 
+    # --- Telegram channel (issue 3): webhook route and bot lifecycle ---
+    if services.settings.telegram_enabled:
+        from bot.telegram import setup as setup_telegram
+
+        setup_telegram(app)
+    # --- end Telegram channel ---
+
     async def close_services(_: web.Application) -> None:
         await services.close()
 

@@ -15,6 +15,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+# Tables kept in other packages' modules, so truncation between tests empties them too.
+import analysis.models  # noqa: E402,F401  (issue 5)
+import bot.telegram.models  # noqa: F401  (issue 3: so _truncate empties its tables too)
 import bot.web.models  # noqa: F401  (web chat tables, so truncation sees them)
 from config.settings import normalise_database_url
 from surveys.database import Database
@@ -22,9 +25,6 @@ from surveys.definition import SurveyCatalog
 from surveys.migrate import upgrade
 from surveys.models import Base
 from surveys.wording import Wording
-
-# Tables kept in other packages' modules, so truncation between tests empties them too.
-import analysis.models  # noqa: E402,F401  (issue 5)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

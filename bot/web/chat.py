@@ -26,6 +26,7 @@ import jinja2
 from aiohttp import web
 
 from bot.services import Services
+from bot.signposting import HelpCard, load_help_card
 from bot.web.audio import Speaker
 from bot.web.render import (
     COMMAND_PAGES,
@@ -41,7 +42,6 @@ from bot.web.render import (
     typed,
 )
 from bot.web.sessions import COOKIE, EMBED_COOKIE, TooManyTries, Visit, WebSessions, format_code
-from bot.web.signposting import HelpCard, load_help_card
 from surveys.definition import QuestionType
 from surveys.engine import (
     FORMATS,

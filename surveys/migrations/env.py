@@ -7,9 +7,10 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import bot.web.models  # noqa: F401  (tables kept with their channel: web chat sessions, codes)
 # Other packages' tables (kept in their own modules) join the same metadata here.
 import analysis.models  # noqa: E402,F401  (issue 5: dashboard, reviews, audit, VIC access)
+import bot.telegram.models  # noqa: F401  (issue 3: registers the Telegram tables)
+import bot.web.models  # noqa: F401  (tables kept with their channel: web chat sessions, codes)
 from surveys.database import create_engine
 from surveys.models import Base
 

@@ -1,4 +1,4 @@
-"""The help card: where to get help now, read from ``config/signposting.yaml``.
+"""The help card every channel shows: where to get help now, from ``config/signposting.yaml``.
 
 The numbers live in configuration, each file with the date it was last checked, so a local
 area can correct them without touching code. A missing or broken file never hides help: the
@@ -28,6 +28,10 @@ class Signpost:
 class HelpCard:
     entries: tuple[Signpost, ...]
     last_verified: str | None
+
+    def lines(self) -> list[str]:
+        """The card as chat lines, one service each."""
+        return [f"• {e.name}: {e.how}. {e.when}".rstrip() for e in self.entries]
 
 
 FALLBACK = HelpCard(
