@@ -26,7 +26,7 @@ async def test_help_says_what_this_is_and_where_to_get_help_now(bot: BotHarness)
     for number in ("999", "111 and choose option 2", "0800 1111", "85258", "116 123"):
         assert number in text
     assert "MindMate" in text
-    assert "Numbers last checked 2026-11-23" in text
+    assert "Numbers last checked 2026-11-22" in text
     assert "/delete" in text and "/mydata" in text
     assert await participant(bot, 801) is None, "asking for help stores nothing"
 
@@ -52,7 +52,7 @@ async def test_surveys_lists_what_can_be_answered(bot: BotHarness) -> None:
     person = bot.person(804)
     await person.send("/surveys")
     assert person.last_text().startswith("Here is what you can answer.")
-    assert person.labels() == ["Every kind of question"]
+    assert person.labels() == ["Every kind of question", "Ten things"]  # the fixture surveys
     await person.tap("Every kind of question")
     assert "automated chat" in person.last_text(), "a new person sees the privacy message first"
 
