@@ -117,7 +117,11 @@ class Database:
         several per statement); elsewhere through the async driver, via ``run_sync``.
         """
         if self._writer is not None:
-            return await self._writer.run(work)
+            # The same lock as transaction(): SQLite's writers queue here, in order, instead
+            # of spinning on the busy timeout against each other's connections.
+            assert self._write_lock is not None
+            async with self._write_lock:
+                return await self._writer.run(work)
         for attempt in (1, 2):
             try:
                 async with self.connection() as connection:

@@ -16,6 +16,7 @@ import datetime as dt
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from bot.telegram.models import ProcessedUpdate
 from surveys.database import Database
@@ -25,18 +26,22 @@ from surveys.models import utcnow
 KEEP_FOR = dt.timedelta(days=3)
 
 
+_CLAIM = {
+    name: dialect_insert(ProcessedUpdate)
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(ProcessedUpdate.update_id)
+    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
+
+
 async def claim(db: Database, update_id: int) -> bool:
     """True if this is the first time ``update_id`` is seen."""
-    insert = sqlite_insert if db.sqlite else pg_insert
-    statement = (
-        insert(ProcessedUpdate)
-        .values(update_id=update_id, received_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(ProcessedUpdate.update_id)
-    )
-    async with db.transaction() as session:
-        claimed = (await session.execute(statement)).scalar_one_or_none()
-    return claimed is not None
+
+    def claim_in(conn: Connection) -> bool:
+        values = {"update_id": update_id, "received_at": utcnow()}
+        return conn.execute(_CLAIM[conn.dialect.name], values).first() is not None
+
+    return await db.run_sync(claim_in)
 
 
 async def prune(db: Database, keep_for: dt.timedelta = KEEP_FOR) -> int:
