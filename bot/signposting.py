@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
+
+from analysis.safeguarding import Signposting
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +45,12 @@ FALLBACK = HelpCard(
 
 
 def load_help_card(path: Path) -> HelpCard:
-    """Read the card; on any problem, log it and return the national fallback."""
+    """Read the card (the same file and loader as the safeguarding reply); on any problem,
+    log it and return the national fallback."""
     try:
-        raw: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        entries = tuple(
-            Signpost(str(item["name"]), str(item["contact"]), str(item.get("when", "")))
-            for item in raw["services"]
-        )
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        signposting = Signposting.load(path)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         log.error("help card %s cannot be used (%s); showing 999 and Childline only", path, exc)
         return FALLBACK
-    if not entries:
-        return FALLBACK
-    verified = raw.get("last_verified")
-    return HelpCard(entries, str(verified) if verified else None)
+    entries = tuple(Signpost(s.name, s.contact, s.when) for s in signposting.services)
+    return HelpCard(entries, signposting.last_verified.isoformat())
