@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+# The script's own folder holds telegram.py, which must not shadow the real package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis.sentiment import default_model  # noqa: E402

@@ -88,6 +88,11 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._writer = _SqliteWriter(engine) if _is_sqlite_file(engine) else None
+        # Waiters for a pooled connection are served first come, first served (the pool
+        # itself is not fair under load, which shows as multi-second tail latency).
+        pool_size = getattr(engine.pool, "size", lambda: 5)()
+        overflow = max(getattr(engine.pool, "_max_overflow", 0), 0)
+        self._slots = asyncio.Semaphore(max(pool_size + overflow, 1))
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(
             engine.execution_options(read_only=True), expire_on_commit=False
@@ -117,14 +122,17 @@ class Database:
         several per statement); elsewhere through the async driver, via ``run_sync``.
         """
         if self._writer is not None:
-            # The same lock as transaction(): SQLite's writers queue here, in order, instead
-            # of spinning on the busy timeout against each other's connections.
+            # The writer thread runs one transaction at a time by itself. Only when an ORM
+            # transaction (the dashboard, analysis) holds the lock does this wait its turn,
+            # rather than spin on SQLite's busy timeout against that other connection.
             assert self._write_lock is not None
-            async with self._write_lock:
-                return await self._writer.run(work)
+            if self._write_lock.locked():
+                async with self._write_lock:
+                    return await self._writer.run(work)
+            return await self._writer.run(work)
         for attempt in (1, 2):
             try:
-                async with self.connection() as connection:
+                async with self._slots, self.connection() as connection:
                     return await connection.run_sync(work)
             except DBAPIError as exc:
                 if attempt == 2 or not exc.connection_invalidated:
