@@ -60,6 +60,11 @@ class Wording:
     def has(self, key: str) -> bool:
         return key in self._messages
 
+    def languages(self, key: str) -> list[str]:
+        """The languages ``key`` is written in, base language first."""
+        found = self._messages.get(key, {})
+        return [self.base_language, *sorted(lang for lang in found if lang != self.base_language)]
+
     def say(self, key: str, language: str = "", easy: bool = False, **values: object) -> str:
         """The message for ``key``, formatted with ``values``."""
         candidates = [f"{key}.easy", key] if easy else [key]

@@ -146,6 +146,9 @@ class TelegramChannel:
         app = self.application
         await app.initialize()  # getMe: fails fast on a wrong token or base URL
         await app.bot.set_my_commands(self._commands())
+        for language in self.services.wording.languages("telegram.command.start")[1:]:
+            # People whose Telegram is set to this language see the menu in it.
+            await app.bot.set_my_commands(self._commands(language), language_code=language)
         settings = self.services.settings
         if self.webhook:
             await app.bot.set_webhook(
@@ -219,9 +222,11 @@ class TelegramChannel:
         task.add_done_callback(self._background.discard)
         return task
 
-    def _commands(self) -> list[BotCommand]:
+    def _commands(self, language: str = "") -> list[BotCommand]:
         wording = self.services.wording
-        return [BotCommand(name, wording.say(f"telegram.command.{name}")) for name in COMMANDS]
+        return [
+            BotCommand(name, wording.say(f"telegram.command.{name}", language)) for name in COMMANDS
+        ]
 
 
 def webhook_url(configured: str) -> str:

@@ -31,10 +31,16 @@ async def test_webhook_and_commands_are_set_at_start(bot: BotHarness) -> None:
     assert webhook.params["url"] == "https://bot.example.org/telegram"
     assert webhook.params["secret_token"] == SECRET
     assert set(webhook.params["allowed_updates"]) >= {"message", "callback_query"}
-    (commands,) = bot.fake.calls_to("setMyCommands")
+    commands, polish = bot.fake.calls_to("setMyCommands")
     names = [c["command"] for c in commands.params["commands"]]
     for name in ("start", "help", "surveys", "privacy", "mydata", "delete", "stop", "back"):
         assert name in names
+    # People whose Telegram is in Polish see the menu in Polish.
+    assert polish.params["language_code"] == "pl"
+    assert [c["command"] for c in polish.params["commands"]] == names
+    assert (
+        polish.params["commands"][0]["description"] != commands.params["commands"][0]["description"]
+    )
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x", SECRET[:-1], "é"])
