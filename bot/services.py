@@ -42,6 +42,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     from analysis.pipeline import make_answer_listener
     from analysis.safeguarding import SafeguardingScreen, Signposting
     from analysis.theming import Tagger
+    from bot.alerts import make_alert_listener
 
     tagger = Tagger.load()
     screen = SafeguardingScreen(wording, Signposting.load())
@@ -52,6 +53,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         Pseudonymiser(settings.pseudonym_secret()),
         screen=screen,
         on_answers=make_answer_listener(db, tagger),
+        on_alert=make_alert_listener(None, settings.public_url),
     )
     services = Services(settings, db, surveys, wording, service)
     services.extras["tagger"] = tagger

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     timezone: str = "Europe/London"
     quiet_hours: str = "21:00-08:00"
 
+    # Telegram chat (a private group of the safeguarding team) told at once of every alert.
+    safeguarding_chat_id: int | None = None
+    # The service's public address, for links in staff notices ("https://voice.example.org").
+    public_url: str = ""
+
     surveys_dir: Path = BUNDLED_SURVEYS_DIR
     log_level: str = "INFO"
 

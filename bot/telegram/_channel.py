@@ -23,6 +23,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.alerts import make_alert_listener
 from bot.services import Services
 from bot.signposting import load_help_card
 from bot.telegram import _updates
@@ -91,6 +92,15 @@ class TelegramChannel:
             settings.tz,
         )
         register(self.application, self.chat, load_help_card(settings.signposting_file))
+        if settings.safeguarding_chat_id is not None:
+            services.survey_service.on_alert = make_alert_listener(
+                self._tell_safeguarding_chat, settings.public_url
+            )
+
+    async def _tell_safeguarding_chat(self, text: str) -> None:
+        chat_id = self.services.settings.safeguarding_chat_id
+        assert chat_id is not None
+        await self.application.bot.send_message(chat_id, text)
 
     # ------------------------------------------------------------------ webhook
 
