@@ -215,11 +215,10 @@ ONBOARDING = [
 async def test_one_survey_asks_the_same_questions_and_stores_the_same_answers_on_both_channels(
     client: TestClient, services: Services
 ) -> None:
-    """The web chat and the Telegram channel share one engine.
+    """The web chat and the service-level path share one engine.
 
-    The Telegram side here is the service-level path a Telegram adapter calls
-    (``ChannelRef("telegram", …)``): once the Telegram adapter is merged, the lead can drive the
-    same steps through it against the fake Bot API.
+    The same steps through the real Telegram adapter, against the fake Bot API, are in
+    ``tests/telegram/test_telegram_and_web.py``.
     """
     person = ChatPerson(client)
     page = await person.start_all_types()
