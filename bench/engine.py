@@ -6,14 +6,16 @@ Each person first agrees, chooses a role and format (not timed), then answers ev
 the survey; each answer's latency is the time ``SurveyService.handle`` took.
 
 Two modes per database:
-- ``paced``: people pause between answers (``--think`` seconds on average, uniformly 0.2×
-  to 1.8× that), as people do; this is the latency a person would feel at that load.
+- ``paced``: people pause between answers, as people do, so that together they offer
+  ``--rate`` answers a second (1,500 by default; each pause is uniformly 0.2× to 1.8× the
+  mean); this is the latency a person would feel at that load.
 - ``flat-out``: no pauses; every person fires their next answer as soon as the last returns.
   This shows the most answers per second the store can take.
 
 Prints one JSON object. Example::
 
     python bench/engine.py --people 1000 --postgres postgresql://postgres@127.0.0.1/test
+    python bench/engine.py --only postgresql --processes 2   # two service processes
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # The script's own folder holds telegram.py, which must not shadow the real package.
@@ -85,19 +90,46 @@ async def _person(
         latencies.append(time.perf_counter() - started)
 
 
-async def _run(url: str, people: int, think: float, tag: str) -> dict[str, object]:
+async def _answer_phase(
+    url: str, people: range, think: float, tag: str, ready: Callable[[], None]
+) -> tuple[list[float], float, float]:
     surveys = SurveyCatalog.from_paths(SURVEY)
     db = Database.from_url(url)
     service = SurveyService(db, surveys, Wording.load(), Pseudonymiser(b"bench"))
     latencies: list[float] = []
-    await asyncio.gather(*(_onboard(service, i, tag) for i in range(people)))
-    started = time.perf_counter()
-    await asyncio.gather(*(_person(service, i, think, latencies, tag) for i in range(people)))
-    elapsed = time.perf_counter() - started
-    await db.dispose()
-    latencies.sort()
     # Everyone agrees and chooses a role first; only the answering phase is timed.
+    await asyncio.gather(*(_onboard(service, i, tag) for i in people))
+    ready()
+    started = time.time()
+    await asyncio.gather(*(_person(service, i, think, latencies, tag) for i in people))
+    ended = time.time()
+    await db.dispose()
+    return latencies, started, ended
+
+
+def _worker(url: str, people: range, think: float, tag: str, barrier: Any, out: Any) -> None:
+    out.put(asyncio.run(_answer_phase(url, people, think, tag, barrier.wait)))
+
+
+def _run(url: str, people: int, think: float, tag: str, processes: int) -> dict[str, object]:
+    """Drive ``people`` through the survey from ``processes`` processes (web processes, say)."""
+    context = multiprocessing.get_context("fork")
+    barrier, out = context.Barrier(processes), context.Queue()
+    workers = [
+        context.Process(
+            target=_worker, args=(url, range(p, people, processes), think, tag, barrier, out)
+        )
+        for p in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    results = [out.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    latencies = sorted(value for result in results for value in result[0])
+    elapsed = max(r[2] for r in results) - min(r[1] for r in results)
     return {
+        "processes": processes,
         "answers": len(latencies),
         "answers_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
@@ -132,23 +164,31 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--people", type=int, default=1000)
-    parser.add_argument("--think", type=float, default=0.5, help="mean pause between answers (s)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=1500.0,
+        help="answers/s the people offer together in the paced run (sets their pauses)",
+    )
+    parser.add_argument("--processes", type=int, default=1, help="service processes")
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
     kinds = [k for k in ("sqlite", "postgresql") if args.only in (None, k)]
     if not args.postgres and "postgresql" in kinds:
         kinds.remove("postgresql")
+    think = args.people / args.rate
     results: dict[str, object] = {
         "people": args.people,
         "questions": len(ANSWERS),
-        "think_s": args.think,
+        "paced_offered_answers_per_s": args.rate,
+        "mean_pause_s": round(think, 3),
     }
     for kind in kinds:
         with tempfile.TemporaryDirectory() as folder:
             url = _database(kind, args.postgres, folder)
-            paced = asyncio.run(_run(url, args.people, args.think, "paced"))
-            flat_out = asyncio.run(_run(url, args.people, 0.0, "flat"))
+            paced = _run(url, args.people, think, "paced", args.processes)
+            flat_out = _run(url, args.people, 0.0, "flat", args.processes)
             results[kind] = {"paced": paced, "flat_out": flat_out}
     print(json.dumps(results, indent=2))
 
