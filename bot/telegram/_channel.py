@@ -32,6 +32,7 @@ from bot.telegram._delivery import RetryPolicy
 from bot.telegram._handlers import COMMANDS, register
 from bot.telegram._http import AiohttpRequest
 from bot.telegram._ordering import PerPersonInOrder
+from bot.telegram._summary import SummaryHandlers
 from bot.telegram._voice import VoiceMaker
 from config.settings import TelegramMode
 
@@ -91,7 +92,12 @@ class TelegramChannel:
             retry or RetryPolicy(),
             settings.tz,
         )
-        register(self.application, self.chat, load_help_card(settings.signposting_file))
+        register(
+            self.application,
+            self.chat,
+            load_help_card(settings.signposting_file),
+            SummaryHandlers(services, self.chat),
+        )
         if settings.safeguarding_chat_id is not None:
             services.survey_service.on_alert = make_alert_listener(
                 self._tell_safeguarding_chat, settings.public_url

@@ -32,7 +32,9 @@ from bot.telegram._chat import Chat, Context, Voice
 from bot.telegram._delivery import PersonUnreachable, set_reachable
 from bot.telegram._render import ADAPTER_PREFIX
 from bot.telegram._rights_handlers import RightsHandlers
+from bot.telegram._summary import SummaryHandlers
 from bot.telegram._survey_handlers import CONTROLS, SurveyHandlers
+from bot.vic_summary import DATA_PREFIX as SUMMARY_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,10 @@ COMMANDS = (
 
 
 def register(
-    application: Application[Any, Any, Any, Any, Any, Any], chat: Chat, card: HelpCard
+    application: Application[Any, Any, Any, Any, Any, Any],
+    chat: Chat,
+    card: HelpCard,
+    summary: SummaryHandlers,
 ) -> None:
     """Every handler, in the order PTB tries them (the first that fits takes the update)."""
     survey, rights, watch = SurveyHandlers(chat), RightsHandlers(chat, card), _Watch(chat)
@@ -63,8 +68,10 @@ def register(
             CommandHandler("mydata", rights.my_data),
             CommandHandler("delete", rights.delete),
             CommandHandler("stop", rights.stop),
+            CommandHandler("summary", summary.command),
             MessageHandler(filters.COMMAND, survey.unknown_command),
             CallbackQueryHandler(rights.delete_answer, pattern=f"^{re.escape(ADAPTER_PREFIX)}"),
+            CallbackQueryHandler(summary.button, pattern=f"^{re.escape(SUMMARY_PREFIX)}"),
             CallbackQueryHandler(survey.tap),
             MessageHandler(filters.TEXT, survey.text),
             MessageHandler(filters.VOICE, survey.voice_note),
