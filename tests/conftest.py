@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bot.updates.models  # noqa: F401  (issue 6: its tables are truncated between tests too)
 from config.settings import normalise_database_url
 from surveys.database import Database
 from surveys.definition import SurveyCatalog

@@ -7,6 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+# Tables defined outside surveys/ (each package's models module), so Alembic sees them.
+import bot.updates.models  # noqa: F401  (issue 6: updates)
 from surveys.database import create_engine
 from surveys.models import Base
 
