@@ -27,6 +27,13 @@ def create_app(services: Services) -> web.Application:
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
 
+    # --- Telegram channel (issue 3): webhook route and bot lifecycle ---
+    if services.settings.telegram_enabled:
+        from bot.telegram import setup as setup_telegram
+
+        setup_telegram(app)
+    # --- end Telegram channel ---
+
     async def close_services(_: web.Application) -> None:
         await services.close()
 

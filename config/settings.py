@@ -98,6 +98,24 @@ class Settings(BaseSettings):
     surveys_dir: Path = BUNDLED_SURVEYS_DIR
     log_level: str = "INFO"
 
+    # --- Telegram channel (issue 3) ---
+    # Updates handled at once (different people at once; one person's in order).
+    telegram_concurrency: Annotated[int, Field(ge=1, le=1024)] = 64
+    # Where "Listen" voice notes are kept once made (one file per text).
+    voice_cache_dir: Path = DEFAULT_SQLITE_PATH.parent / "voice-cache"
+    signposting_file: Path = CONFIG_DIR / "signposting.yaml"
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError(
+                "must be 1 to 256 characters from A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+            )
+        return value
+
+    # --- end Telegram channel ---
+
     # --- "You said, we did" updates (issue 6) -------------------------------------------
     # Small-number suppression: any figure about fewer than this many people is hidden.
     disclosure_k: Annotated[int, Field(ge=5)] = 10

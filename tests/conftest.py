@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bot.telegram.models  # noqa: F401  (issue 3: so _truncate empties its tables too)
 import bot.updates.models  # noqa: F401  (issue 6: its tables are truncated between tests too)
 from config.settings import normalise_database_url
 from surveys.database import Database

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 # Tables defined outside surveys/ (each package's models module), so Alembic sees them.
+import bot.telegram.models  # noqa: F401  (issue 3: registers the Telegram tables)
 import bot.updates.models  # noqa: F401  (issue 6: updates)
 from surveys.database import create_engine
 from surveys.models import Base

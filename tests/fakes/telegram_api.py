@@ -27,6 +27,8 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    result: Any = None  # what the fake answered (a sent message has its message_id here)
+    files: dict[str, bytes] = field(default_factory=dict)  # uploads, by field name
 
 
 @dataclass
@@ -37,6 +39,16 @@ class Failure:
     description: str = "failure injected by the test"
     retry_after: int | None = None
     delay: float = 0.0
+
+
+def _uploads(params: dict[str, Any]) -> dict[str, bytes]:
+    """The bytes of each file uploaded in a multipart request, read while they are open."""
+    files = {}
+    for name, value in params.items():
+        if isinstance(value, web.FileField):
+            files[name] = value.file.read()
+            value.file.seek(0)
+    return files
 
 
 def _decode(value: str) -> Any:
@@ -104,7 +116,8 @@ class FakeTelegramAPI:
         params.update({k: _decode(v) for k, v in request.query.items()})
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
-        self.calls.append(Call(method, params))
+        call = Call(method, params, files=_uploads(params))
+        self.calls.append(call)
         for rule in self.rules:
             failure = rule(method, params)
             if failure is not None:
@@ -112,7 +125,8 @@ class FakeTelegramAPI:
         if self.delay:
             await asyncio.sleep(self.delay)
         handler = getattr(self, f"on_{method}", self.on_default)
-        return web.json_response({"ok": True, "result": handler(params)})
+        call.result = handler(params)
+        return web.json_response({"ok": True, "result": call.result})
 
     async def _fail(self, failure: Failure) -> web.Response:
         if failure.delay:
@@ -268,8 +282,10 @@ def message_update(
     return {"update_id": update_id, "message": message}
 
 
-def callback_update(update_id: int, user_id: int, data: str, message_id: int = 1) -> dict[str, Any]:
-    """A tap on an inline button whose ``callback_data`` is ``data``."""
+def callback_update(
+    update_id: int, user_id: int, data: str, message_id: int = 1, text: str = "question"
+) -> dict[str, Any]:
+    """A tap on an inline button whose ``callback_data`` is ``data``, on message ``message_id``."""
     return {
         "update_id": update_id,
         "callback_query": {
@@ -282,7 +298,7 @@ def callback_update(update_id: int, user_id: int, data: str, message_id: int = 1
                 "date": int(time.time()),
                 "chat": {"id": user_id, "type": "private"},
                 "from": BOT_USER,
-                "text": "question",
+                "text": text,
             },
         },
     }
