@@ -62,6 +62,13 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="start the web server and channels (the default)")
     commands.add_parser("migrate", help="apply database migrations")
+    # --- updates (issue 6) ---
+    from bot.updates import cli as updates_cli
+
+    updates_cli.add_arguments(
+        commands.add_parser("updates", help="'you said, we did' updates: compose, send, answer")
+    )
+    # --- end updates ---
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(
@@ -70,6 +77,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.command == "migrate":
         migrate(settings)
+    elif args.command == "updates":  # issue 6
+        raise SystemExit(updates_cli.run(args, settings))
     else:
         serve(settings)
 

@@ -118,6 +118,7 @@ def _plain(error: Any) -> str:
         "picture": "Picture",
         "themes": "Themes",
         "send_at": "Send time",
+        "audience": "Audience",
     }
     label = names.get(field.split(".")[0], field.replace("_", " ").capitalize() or "Update")
     if error.get("type") == "string_too_short":

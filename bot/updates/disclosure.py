@@ -62,7 +62,7 @@ def suppressed(counts: Mapping[str, int], k: int) -> dict[str, Figure]:
 def reach_phrase(count: int, k: int) -> str:
     """How many people an update would reach, for the compose screen."""
     if count == 0:
-        return "nobody (no one who asked for updates matches)"
+        return "no one yet"
     if is_small(count, k):
         return f"fewer than {k} people"
     return f"about {rounded(count):,} people"

@@ -20,12 +20,14 @@ Proactive rows (updates, round-ups) are never claimed in quiet hours, and a work
 reaches one as quiet hours begin hands it back; a staff answer to someone who wrote in goes
 at any hour. Every message is sent silently (``disable_notification``).
 
-Exactly once: a row is ``delivered`` only after Telegram accepted it, and only the sender
-holding its lease may write its result. If a sender dies, its claimed rows go out again
-after the lease — so the one message whose request Telegram accepted in the last instant
-before the death (between the answer arriving and the commit, a few milliseconds) may be
-sent twice. Everything else goes exactly once. We chose that over the alternative (never
-twice, sometimes never) because a missed "you said, we did" is the worse failure.
+Exactly once: a row is ``delivered`` only after Telegram accepted it, only the sender holding
+its lease may write its result, and a worker takes its next row only once the last result is
+committed. If a sender dies, its claimed rows go out again after the lease; rows it never
+tried, and a request that died with it, go exactly once. The one thing no Bot API client can
+know is whether Telegram accepted a request in the last few milliseconds before the crash:
+at most ``concurrency`` such messages (one per worker) may then go twice. We chose that over
+the alternative (never twice, sometimes never) because a missed "you said, we did" is the
+worse failure; with ``UPDATES_CONCURRENCY=1`` it is at most one message per crash.
 """
 
 from __future__ import annotations
@@ -172,7 +174,8 @@ class Sender:
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._contents: dict[int, UpdateContent] = {}
         self._jobs: asyncio.Queue[Job] = asyncio.Queue()
-        self._results: asyncio.Queue[Result] = asyncio.Queue()
+        # Results on their way to the store, each with a future set once it is committed.
+        self._results: asyncio.Queue[tuple[Result, asyncio.Future[None] | None]] = asyncio.Queue()
         self._last_tick = -math.inf
         self._config_broken_until = 0.0
         self._stopping = False
@@ -236,7 +239,7 @@ class Sender:
     def _release_queued(self) -> None:
         while not self._jobs.empty():
             job = self._jobs.get_nowait()
-            self._results.put_nowait(Result(job, "release", not_before=self.clock.now()))
+            self._hand_back(job)
             self._jobs.task_done()
 
     async def _tick(self, force: bool = False) -> None:
@@ -291,7 +294,7 @@ class Sender:
         except Exception:
             log.exception("could not load what %s outbox rows need; handing them back", len(jobs))
             for job in jobs:
-                self._results.put_nowait(Result(job, "release", not_before=self._later(5)))
+                self._hand_back(job, self._later(5))
             return 0
         for job in jobs:
             self._jobs.put_nowait(job)
@@ -306,20 +309,32 @@ class Sender:
         while True:
             job = await self._jobs.get()
             if self._stopping:
-                self._results.put_nowait(Result(job, "release", not_before=self.clock.now()))
+                self._hand_back(job)
                 self._jobs.task_done()
                 continue
             try:
                 result = await self._deliver(job)
             except asyncio.CancelledError:
-                self._results.put_nowait(Result(job, "release", not_before=self.clock.now()))
+                self._hand_back(job)
                 self._jobs.task_done()
                 raise
             except Exception as exc:  # a bug must not lose the row: it goes again later
                 log.exception("sending outbox row %s failed unexpectedly", job.id)
                 result = self._retry(job, f"internal: {type(exc).__name__}")
-            self._results.put_nowait(result)
-            self._jobs.task_done()
+            # Wait until the result is committed before taking another row: so at any moment
+            # at most ``concurrency`` messages are sent-but-not-yet-recorded, which bounds
+            # what a crash can leave in doubt.
+            recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._results.put_nowait((result, recorded))
+            try:
+                await recorded
+            finally:
+                self._jobs.task_done()
+
+    def _hand_back(self, job: Job, when: dt.datetime | None = None) -> None:
+        """Return an untried row to the outbox, due again at ``when`` (now by default)."""
+        result = Result(job, "release", not_before=when or self.clock.now())
+        self._results.put_nowait((result, None))
 
     async def _deliver(self, job: Job) -> Result:
         if not job.address:
@@ -407,11 +422,13 @@ class Sender:
             batch = [await self._results.get()]
             while not self._results.empty():
                 batch.append(self._results.get_nowait())
-            await self._write(batch)
-            for result in batch:
+            await self._write([result for result, _ in batch])
+            for result, recorded in batch:
                 self.stats.count(result)
                 if self._on_result is not None:
                     await self._on_result(result)
+                if recorded is not None and not recorded.done():
+                    recorded.set_result(None)
                 self._results.task_done()
 
     async def _write(self, batch: list[Result]) -> None:
