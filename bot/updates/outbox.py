@@ -92,35 +92,43 @@ async def _claim_ids(
     chat_interval: float,
     quiet: bool,
 ) -> list[int]:
+    """Rows a dead sender left behind first, then due rows, oldest first.
+
+    Each pick walks the ``(state, not_before)`` index and stops after ``limit`` rows, so a
+    claim costs about the same with ten rows waiting or a million.
+    """
     other = _outbox.alias("busy")
-    recently = now - dt.timedelta(seconds=chat_interval)
     busy_chat = exists().where(
         other.c.participant_id == _outbox.c.participant_id,
         other.c.id != _outbox.c.id,
         or_(
             and_(other.c.state == "sending", other.c.lease_until > now),
-            other.c.sent_at > recently,
+            other.c.sent_at > now - dt.timedelta(seconds=chat_interval),
         ),
     )
-    due = or_(
-        and_(_outbox.c.state == "pending", _outbox.c.not_before <= now),
-        and_(_outbox.c.state == "sending", _outbox.c.lease_until < now),
-    )
-    picked = select(_outbox.c.id).where(due, ~busy_chat)
-    if quiet:
-        picked = picked.where(_outbox.c.kind.in_(RESPONSIVE))
-    picked = picked.order_by(_outbox.c.id).limit(limit).with_for_update(skip_locked=True)
-    statement = (
-        update(_outbox)
-        .where(_outbox.c.id.in_(picked.scalar_subquery()))
-        .values(
-            state="sending",
-            claimed_by=me,
-            lease_until=now + dt.timedelta(seconds=lease_seconds),
+    abandoned = and_(_outbox.c.state == "sending", _outbox.c.lease_until < now)
+    due = and_(_outbox.c.state == "pending", _outbox.c.not_before <= now)
+    lease = now + dt.timedelta(seconds=lease_seconds)
+    claimed: list[int] = []
+    for condition, order in ((abandoned, _outbox.c.lease_until), (due, _outbox.c.not_before)):
+        if len(claimed) >= limit:
+            break
+        picked = select(_outbox.c.id).where(condition, ~busy_chat)
+        if quiet:
+            picked = picked.where(_outbox.c.kind.in_(RESPONSIVE))
+        picked = (
+            picked.order_by(order, _outbox.c.id)
+            .limit(limit - len(claimed))
+            .with_for_update(skip_locked=True)
         )
-        .returning(_outbox.c.id)
-    )
-    return sorted((await session.execute(statement)).scalars())
+        statement = (
+            update(_outbox)
+            .where(_outbox.c.id.in_(picked.scalar_subquery()))
+            .values(state="sending", claimed_by=me, lease_until=lease)
+            .returning(_outbox.c.id)
+        )
+        claimed.extend((await session.execute(statement)).scalars())
+    return sorted(claimed)
 
 
 async def _jobs(session: AsyncSession, ids: Sequence[int]) -> list[Job]:

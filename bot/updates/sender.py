@@ -158,6 +158,7 @@ class Sender:
         clock: Clock | None = None,
         name: str | None = None,
         on_result: Callable[[Result], Awaitable[None]] | None = None,
+        on_send: Callable[[str], None] | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -168,6 +169,7 @@ class Sender:
         self.stats = SenderStats()
         self._quiet = QuietWindow(self.config.quiet, self.config.tz) if self.config.quiet else None
         self._on_result = on_result
+        self._on_send = on_send  # called as each request leaves: for measuring the pace
         self._limiter = _limiter(self.config)
         self._paused_until = 0.0
         self._last_sent: dict[str, float] = {}
@@ -351,6 +353,8 @@ class Sender:
             if job.proactive and self._is_quiet(self.clock.now()):
                 return Result(job, "release", not_before=self.clock.now())
             self._last_sent[job.address] = time.monotonic()
+            if self._on_send is not None:
+                self._on_send(job.address)
         try:
             delivered = await self.transport.send(job.address, message)
         except RetryAfter as exc:
@@ -591,11 +595,20 @@ def _content(row: YouSaidUpdate) -> UpdateContent:
 
 
 def _limiter(config: SenderConfig) -> AsyncLimiter | None:
-    """One request per slot, slots ``(1 + margin) / rate`` apart: no bursts, ever.
+    """An aiolimiter leaky bucket that never lets more than ``rate`` through in one second.
 
-    aiolimiter is a leaky bucket; with room for a single request it spaces requests
-    evenly, so no one-second window can hold more than ``rate`` of them.
+    A leaky bucket of capacity ``c`` draining at ``r`` per second lets at most ``c + r``
+    requests through in any one-second window. We drain at ``r = rate / (1 + margin)`` and
+    give the bucket a capacity just over one, ``c = 1 + r·margin/2``, so that
+
+    * ``c + r`` stays below ``rate + 1`` even when requests reach Telegram up to
+      ``margin/2`` seconds late relative to each other (network jitter), and
+    * a worker that wakes up to ``margin/2`` seconds late for its slot (event-loop timer
+      granularity) does not push every later slot back: the small headroom absorbs it,
+      so the achieved rate stays close to ``r``.
     """
     if not config.rate:
         return None
-    return AsyncLimiter(1, (1 + config.pacing_margin) / config.rate)
+    drain = config.rate / (1 + config.pacing_margin)
+    capacity = 1 + drain * config.pacing_margin / 2
+    return AsyncLimiter(capacity, capacity / drain)
