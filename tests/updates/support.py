@@ -37,11 +37,12 @@ class Person:
     tags: Sequence[str] = ()
     stopped: bool = False
     subscribed: bool = True
+    pseudonym: str | None = None  # the id the survey service would give them
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
-        return f"person-{self.number:06d}"
+        return self.pseudonym or f"person-{self.number:06d}"
 
     @property
     def chat(self) -> int:
