@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate lint bench clean
+.PHONY: run test install migrate lint bench bench-telegram clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: install
 
 bench: install
 	$(PY) bench/engine.py
+
+## Telegram webhook under load (issue 3): 1,000 simulated people; add DATABASE=postgresql://…
+bench-telegram: install
+	$(PY) bench/telegram.py --database-url sqlite $(if $(DATABASE),--database-url $(DATABASE))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+
+# PTB 22 warns on every RetryAfter and voice duration that these become timedeltas in PTB 23
+# (even inside its own code); take the future behaviour now. Our code reads both forms.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from aiohttp import web
 

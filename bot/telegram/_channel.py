@@ -25,8 +25,10 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.services import Services
 from bot.telegram import _updates
+from bot.telegram._chat import Chat
 from bot.telegram._delivery import RetryPolicy
-from bot.telegram._handlers import COMMANDS, Handlers
+from bot.telegram._handlers import COMMANDS, register
+from bot.telegram._http import AiohttpRequest
 from bot.telegram._ordering import PerPersonInOrder
 from bot.telegram._signposting import load_card
 from bot.telegram._voice import VoiceMaker
@@ -60,9 +62,12 @@ class TelegramChannel:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         self._secret = secret.encode()
         self.poll_timeout = poll_timeout
+        self.answer_within = ANSWER_WITHIN
         self._handled: dict[int, asyncio.Event] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+        self._starter: asyncio.Task[None] | None = None
         self.processor = PerPersonInOrder(settings.telegram_concurrency, on_done=self._done)
         base_url = settings.telegram_api_base_url.rstrip("/")
         builder = (
@@ -71,29 +76,32 @@ class TelegramChannel:
             .base_url(base_url)
             .base_file_url(_file_url(base_url))
             .concurrent_updates(self.processor)
-            .connection_pool_size(max(64, settings.telegram_concurrency * 2))
-            .pool_timeout(10.0)
+            .request(AiohttpRequest(max(64, settings.telegram_concurrency * 2), pool_timeout=10.0))
         )
         if self.mode is TelegramMode.WEBHOOK:
             builder = builder.updater(None)
         else:
-            builder = builder.get_updates_read_timeout(poll_timeout + 10)
+            builder = builder.get_updates_request(AiohttpRequest(2, read_timeout=poll_timeout + 10))
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
-        self.handlers = Handlers(
+        self.chat = Chat(
             services.survey_service,
             services.wording,
-            load_card(settings.signposting_file),
             voice or VoiceMaker(settings.voice_cache_dir),
             retry or RetryPolicy(),
             settings.tz,
         )
-        self.handlers.register(self.application)
+        register(self.application, self.chat, load_card(settings.signposting_file))
 
     # ------------------------------------------------------------------ webhook
 
     @property
     def webhook(self) -> bool:
         return self.mode is TelegramMode.WEBHOOK
+
+    @property
+    def ready(self) -> bool:
+        """Started and taking updates (False while Telegram is still being reached)."""
+        return self.application.running
 
     def secret_matches(self, given: str | None) -> bool:
         """Constant-time check of ``X-Telegram-Bot-Api-Secret-Token``."""
@@ -110,7 +118,7 @@ class TelegramChannel:
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
         try:
-            await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN)
+            await asyncio.wait_for(asyncio.shield(task), self.answer_within)
         except TimeoutError:
             log.warning(
                 "telegram: update %s is slow; answered Telegram, still working",
@@ -156,17 +164,19 @@ class TelegramChannel:
         log.info("Telegram is on (%s) as @%s", self.mode.value, app.bot.username)
 
     async def stop(self) -> None:
-        for task in list(self._background):
-            task.cancel()
+        self._stopping.set()
+        if self._starter is not None:
+            self._starter.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         if self._in_flight:
-            await asyncio.wait(list(self._in_flight), timeout=ANSWER_WITHIN)
+            await asyncio.wait(list(self._in_flight), timeout=self.answer_within)
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
+        await app.bot.shutdown()  # closes the HTTP sessions even if start-up failed half-way
 
     async def lifespan(self, _: object) -> AsyncIterator[None]:
         """aiohttp ``cleanup_ctx``: start with the server (retrying if Telegram is away)."""
@@ -175,7 +185,7 @@ class TelegramChannel:
         except Exception as exc:  # noqa: BLE001 - the web server must come up regardless
             log.error("Telegram did not start (%s); retrying in the background", exc)
             self.services.channels["telegram"] = "starting"
-            self._spawn(self._start_later())
+            self._starter = self._spawn(self._start_later())
         yield
         await self.stop()
 
@@ -184,6 +194,7 @@ class TelegramChannel:
             await asyncio.sleep(delay)
             with contextlib.suppress(Exception):
                 await self.application.shutdown()
+                await self.application.bot.shutdown()
             try:
                 await self.start()
                 return
@@ -191,19 +202,22 @@ class TelegramChannel:
                 log.error("Telegram did not start (%s); trying again in a while", exc)
 
     async def _prune_regularly(self) -> None:
-        while True:
+        """Forget old update ids now and every hour, until :meth:`stop` (never mid-query)."""
+        while not self._stopping.is_set():
             try:
                 removed = await _updates.prune(self.services.db)
                 if removed:
                     log.info("telegram: forgot %s old update ids", removed)
             except Exception:  # noqa: BLE001 - pruning is housekeeping; try again later
                 log.exception("telegram: pruning old update ids failed")
-            await asyncio.sleep(_PRUNE_EVERY)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), _PRUNE_EVERY)
 
-    def _spawn(self, work: Any) -> None:
+    def _spawn(self, work: Any) -> asyncio.Task[None]:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     def _commands(self) -> list[BotCommand]:
         wording = self.services.wording

@@ -32,7 +32,7 @@ _NUMBERED = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionT
 _HINTS = {
     QuestionType.SINGLE_CHOICE: "telegram.hint.choice",
     QuestionType.RATING: "telegram.hint.choice",
-    QuestionType.YES_NO: "telegram.hint.choice",
+    QuestionType.YES_NO: "telegram.hint.yes_no",
     QuestionType.MULTIPLE_CHOICE: "telegram.hint.multiple",
     QuestionType.FREE_TEXT: "telegram.hint.free_text",
     QuestionType.NUMBER: "telegram.hint.number",
@@ -120,8 +120,13 @@ def spoken_text(prompt: Prompt) -> str:
     if prompt.buttons:
         numbered = prompt.question_type in _NUMBERED or prompt.question_type is None
         for i, button in enumerate(prompt.buttons, 1):
-            parts.append(f"{i}: {button.label}" if numbered else button.label)
-    return ". ".join(_unsymbol(p).strip(" .") for p in parts if _unsymbol(p).strip(" .")) + "."
+            parts.append(f"{i}: {_unsymbol(button.label)}" if numbered else button.label)
+    sentences = []
+    for line in (line for part in parts for line in part.split("\n")):
+        words = " ".join(_unsymbol(line).split()).lstrip("•- ")
+        if words:  # each line a sentence, so the voice pauses where the eye would
+            sentences.append(words if words[-1] in ".?!:" else f"{words}.")
+    return " ".join(sentences)
 
 
 def _unsymbol(text: str) -> str:

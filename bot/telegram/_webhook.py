@@ -30,6 +30,8 @@ def webhook_route(channel: TelegramChannel) -> Callable[[web.Request], Awaitable
                 request.remote,
             )
             return web.Response(status=403, text="Forbidden")
+        if not channel.ready:
+            return web.Response(status=503, text="Starting")  # Telegram will send it again
         try:
             data = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):

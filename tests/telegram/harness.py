@@ -79,7 +79,7 @@ class BotHarness:
         app = create_app(self.services)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
-        self.channel = app[TELEGRAM]
+        self.channel = app.get(TELEGRAM)
         self.http = aiohttp.ClientSession()
 
     async def stop(self) -> None:

@@ -170,3 +170,24 @@ async def test_typing_every_answer(make_bot: Callable[..., Any], mode: str) -> N
     assert set(answers) == {"school", "why_not", "ehcp", "feel", "help", "waited", "story"}
     (run,) = await runs(bot, 1002)
     assert run.age_band == "16_17" and run.answering_as == "self"
+
+
+async def test_a_child_under_13_gets_the_simplest_words(make_bot: Callable[..., Any]) -> None:
+    bot: BotHarness = await make_bot("webhook")
+    child = bot.person(1003)
+    await child.send("/start s_all_types")
+    await child.tap("Yes, let's start")
+    await child.tap("Young person (11 to 25)")
+    await child.tap("Under 13")
+    assert "ask a grown-up you trust to help you" in child.texts()[-2]
+    assert child.last_text() == "How do you want the questions?"
+    await child.tap("Words")
+    await child.tap("English")
+    await child.tap("Someone is helping me")
+    question = child.last_text()
+    assert question.startswith("Question 1 of 6\nWhere do you go to school?")
+    assert question.endswith("Tap one."), "the easy hint"
+    await child.send("/help")
+    assert child.last_text().startswith("I am a chat robot. I am not a person.")
+    (run,) = await runs(bot, 1003)
+    assert run.age_band == "under_13" and run.answering_as == "with_help"

@@ -1,0 +1,344 @@
+"""Benchmark: simulated Telegram users answering a survey through the webhook, over real HTTP.
+
+    python bench/telegram.py                       # 1,000 users on SQLite
+    python bench/telegram.py --users 200 --database-url sqlite \\
+        --database-url postgresql://postgres@127.0.0.1:5432/bench
+
+What runs: a fake Telegram Bot API in this process (it receives the bot's replies); the real
+service, ``python -m bot`` in webhook mode, in a child process; and N simulated people, each
+sending their 13 updates one after the other (waiting for each answer, as a person waits for
+the next question), with at most ``--concurrency`` requests open at once (Telegram's own
+``max_connections`` is 40). Every update is a real POST to ``/telegram`` with the secret
+header; the service only answers once the update is handled and its replies are sent.
+
+Then the same load against a bare aiohttp handler that only answers 200: the ceiling this
+machine and this load generator allow. Prints JSON: updates/s and p50/p99 latency for each,
+and the ratio to the ceiling. Checks that every answer reached the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+ROOT = Path(__file__).resolve().parent.parent
+# This file is called telegram.py: its folder must not hide the python-telegram-bot package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+sys.path.insert(0, str(ROOT))
+
+from bot.telegram._render import callback_data, question_tag  # noqa: E402
+from surveys.engine import Action, Input  # noqa: E402
+from tests.fakes.telegram_api import (  # noqa: E402
+    FakeTelegramAPI,
+    callback_update,
+    message_update,
+)
+
+TOKEN = "123456:BENCH-TOKEN"
+SECRET = "bench-secret_0123456789"
+SURVEYS = ROOT / "tests" / "fixtures" / "surveys"
+ANSWERS_PER_PERSON = 6  # questions of all_types.yaml answered by each simulated person
+
+
+def script(user_id: int, update_ids: Iterator[int]) -> list[dict[str, Any]]:
+    """One parent's 13 updates: deep link, onboarding taps, then every kind of answer."""
+
+    def text(words: str) -> dict[str, Any]:
+        return message_update(next(update_ids), user_id, words)
+
+    def tap(given: Input, question: str | None = None) -> dict[str, Any]:
+        tag = question_tag(question) if question else None
+        return callback_update(next(update_ids), user_id, callback_data(given, tag))
+
+    def choose(value: str, question: str | None = None) -> dict[str, Any]:
+        return tap(Input(Action.CHOOSE, value), question)
+
+    return [
+        text("/start s_all_types-bench"),
+        choose("yes"),
+        choose("parent_carer"),
+        choose("words"),
+        choose("en"),
+        choose("on_behalf"),
+        choose("mainstream", "school"),
+        text("yes"),
+        choose("4", "feel"),
+        choose("senco", "help"),
+        tap(Input(Action.DONE), "help"),
+        text("6"),
+        text("More time with the SENCO, please."),
+    ]
+
+
+# ---------------------------------------------------------------------- the load
+
+
+async def load(url: str, people: list[list[dict[str, Any]]], concurrency: int) -> dict[str, Any]:
+    """Each person sends their updates in turn; returns throughput and latency."""
+    gate = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    failures: list[int] = []
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def person(updates: list[dict[str, Any]]) -> None:
+            for update in updates:
+                body = json.dumps(update).encode()
+                async with gate:
+                    started = time.perf_counter()
+                    async with session.post(url, data=body, headers=headers) as response:
+                        await response.read()
+                        latencies.append(time.perf_counter() - started)
+                        if response.status != 200:
+                            failures.append(response.status)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(person(updates) for updates in people))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "updates": len(latencies),
+        "seconds": round(elapsed, 2),
+        "updates_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+        "failed_requests": len(failures),
+    }
+
+
+# ---------------------------------------------------------------------- the servers
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux), to show whether it was CPU-bound."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_until_up(url: str, want: str | None = None, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        body = await response.text()
+                        if want is None or want in body:
+                            return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+async def run(*command: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(*command, env=env, cwd=str(ROOT))
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 60)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+def service_env(database_url: str, port: int, fake: FakeTelegramAPI, work: Path) -> dict[str, str]:
+    return os.environ | {
+        "DATABASE_URL": database_url,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_MODE": "webhook",
+        "WEBHOOK_URL": "https://bench.invalid",
+        "WEBHOOK_SECRET": SECRET,
+        "PSEUDONYM_KEY": "bench-pseudonym-key",
+        "SURVEYS_DIR": str(SURVEYS),
+        "VOICE_CACHE_DIR": str(work / "voice"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+async def bench_service(
+    name: str,
+    database_url: str,
+    users: int,
+    concurrency: int,
+    work: Path,
+    profile_dir: Path | None = None,
+) -> dict[str, Any]:
+    fake = FakeTelegramAPI(TOKEN)
+    await fake.start()
+    port = free_port()
+    env = service_env(database_url, port, fake, work)
+    migrate = await run(sys.executable, "-m", "bot", "migrate", env=env)
+    if await migrate.wait() != 0:
+        raise RuntimeError(f"migrating {database_url} failed")
+    profile = ["-m", "cProfile", "-o", str(profile_dir / f"{name}.prof")] if profile_dir else []
+    server = await run(sys.executable, *profile, "-m", "bot", env=env)
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}/healthz", want='"telegram": "webhook"')
+        base = random.randrange(10**9, 2 * 10**9)  # fresh people and update ids every run
+        update_ids = iter(range(base * 100, base * 100 + users * 100))
+        people = [script(base + i, update_ids) for i in range(users)]
+        cpu_before = process_cpu_seconds(server.pid)
+        result = await load(f"http://127.0.0.1:{port}/telegram", people, concurrency)
+        result["service_cpu_s"] = round(process_cpu_seconds(server.pid) - cpu_before, 2)
+        result["replies_sent"] = len(fake.calls_to("sendMessage"))
+        result["answers_stored"] = await count_answers(database_url, base, users)
+        result["answers_expected"] = users * ANSWERS_PER_PERSON
+    finally:
+        await stop(server)
+        await fake.stop()
+    return result
+
+
+async def count_answers(database_url: str, base: int, users: int) -> int:
+    from sqlalchemy import func, select
+
+    from surveys.database import Database
+    from surveys.models import Answer
+    from surveys.service import ChannelRef, Pseudonymiser
+
+    pseudonym = Pseudonymiser(b"bench-pseudonym-key")
+    ids = [pseudonym(ChannelRef("telegram", str(base + i))) for i in range(users)]
+    db = Database.from_url(database_url)
+    try:
+        async with db.reading() as session:
+            total = 0
+            for start in range(0, len(ids), 500):
+                total += int(
+                    await session.scalar(
+                        select(func.count())
+                        .select_from(Answer)
+                        .where(
+                            Answer.participant_id.in_(ids[start : start + 500]),
+                            Answer.superseded_at.is_(None),
+                        )
+                    )
+                    or 0
+                )
+            return total
+    finally:
+        await db.dispose()
+
+
+async def bench_ceiling(users: int, concurrency: int) -> dict[str, Any]:
+    port = free_port()
+    server = await run(
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--bare-server",
+        str(port),
+        env=dict(os.environ),
+    )
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        update_ids = iter(range(1, users * 100))
+        people = [script(10**9 + i, update_ids) for i in range(users)]
+        return await load(f"http://127.0.0.1:{port}/telegram", people, concurrency)
+    finally:
+        await stop(server)
+
+
+def bare_server(port: int) -> None:
+    """The ceiling: an aiohttp handler that answers 200 and does nothing else."""
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/telegram", ok)
+    app.router.add_get("/healthz", ok)
+    web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
+# ---------------------------------------------------------------------- command line
+
+
+def database_url(given: str, work: Path) -> str:
+    if given == "sqlite":
+        return f"sqlite+aiosqlite:///{work / 'bench.sqlite3'}"
+    return given
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
+        work = Path(tmp)
+        report: dict[str, Any] = {
+            "users": args.users,
+            "updates_per_person": len(script(0, iter(range(100)))),
+            "concurrency": args.concurrency,
+            "service": {},
+        }
+        for given in args.database_url or ["sqlite"]:
+            url = database_url(given, work)
+            name = "postgresql" if url.startswith("postgres") else "sqlite"
+            report["service"][name] = await bench_service(
+                name,
+                url,
+                args.users,
+                args.concurrency,
+                work,
+                Path(args.profile).resolve() if args.profile else None,
+            )
+        ceiling = await bench_ceiling(args.users, args.concurrency)
+        report["ceiling_bare_aiohttp"] = ceiling
+        report["share_of_ceiling"] = {
+            name: round(result["updates_per_s"] / ceiling["updates_per_s"], 3)
+            for name, result in report["service"].items()
+        }
+        return report
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=1000, help="simulated people (1,000)")
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        help="'sqlite' (a temporary file; the default) or a PostgreSQL URL; may be repeated",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=40, help="requests open at once (Telegram's 40)"
+    )
+    parser.add_argument(
+        "--profile", metavar="DIR", help="run the service under cProfile; write DIR/<db>.prof"
+    )
+    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    arguments = parse()
+    if arguments.bare_server:
+        bare_server(arguments.bare_server)
+    else:
+        print(json.dumps(asyncio.run(main(arguments)), indent=2))

@@ -1,0 +1,196 @@
+"""What every handler shares: who is talking, what we know of them, and how to reply.
+
+A :class:`Chat` turns an update into a :class:`ChannelRef` (Telegram user and chat ids, nothing
+else), asks the survey service, and sends prompts as messages — with retries, voice notes for
+people who chose "Listen", and long texts split to fit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.telegram._delivery import RetryPolicy, deliver, set_reachable
+from bot.telegram._render import chunks, keyboard, message_text, spoken_text
+from bot.telegram._voice import VoiceMaker
+from surveys.definition import Question
+from surveys.engine import Conversation, Input, Prompt, PromptKind, Step
+from surveys.models import Participant
+from surveys.service import ChannelRef, Reply, SurveyService
+from surveys.wording import Wording
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Context = ContextTypes.DEFAULT_TYPE
+
+CHANNEL = "telegram"
+_REMEMBER = 20_000  # people whose current question this process keeps in mind
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """How a person likes to be spoken to, for the channel's own lines."""
+
+    language: str
+    easy: bool
+    role: str | None = None
+
+
+class Chat:
+    """The survey service, the bot's words and the way to reach people, for the handlers."""
+
+    def __init__(
+        self,
+        service: SurveyService,
+        wording: Wording,
+        voice: VoiceMaker,
+        retry: RetryPolicy,
+        tz: ZoneInfo,
+    ) -> None:
+        self.service = service
+        self.wording = wording
+        self.voice = voice
+        self.retry = retry
+        self.tz = tz
+        # Which question this process last asked each person: a shortcut, not the truth
+        # (a tap that doesn't match it is checked against the database).
+        self._asking: OrderedDict[str, str] = OrderedDict()
+
+    @staticmethod
+    def ref(update: Update) -> ChannelRef:
+        user, chat = update.effective_user, update.effective_chat
+        assert user is not None
+        return ChannelRef(CHANNEL, str(user.id), address=str(chat.id) if chat else None)
+
+    # ------------------------------------------------------------------ the service
+
+    async def ask(self, ref: ChannelRef, given: Input) -> Reply:
+        """The service's answer; remembers which question the person is now on."""
+        reply = await self.service.handle(ref, given)
+        asked = next(
+            (p.question_id for p in reversed(reply.prompts) if p.kind is PromptKind.QUESTION),
+            None,
+        )
+        if reply.step is Step.QUESTION and asked:
+            self._asking[ref.user_id] = asked
+            self._asking.move_to_end(ref.user_id)
+            if len(self._asking) > _REMEMBER:
+                self._asking.popitem(last=False)
+        else:
+            self.forget(ref)
+        return reply
+
+    def asking(self, ref: ChannelRef) -> str | None:
+        return self._asking.get(ref.user_id)
+
+    def forget(self, ref: ChannelRef) -> None:
+        self._asking.pop(ref.user_id, None)
+
+    async def voice_of(self, ref: ChannelRef) -> Voice:
+        """Language and reading level for the channel's own lines (defaults if unknown)."""
+        participant_id = self.service.pseudonymise(ref)
+        query = select(
+            Participant.language, Participant.format, Participant.age_band, Participant.role
+        ).where(Participant.id == participant_id)
+        async with self.service.db.reading() as session:
+            row = (await session.execute(query)).first()
+        if row is None:
+            return Voice(self.wording.base_language, False)
+        language, chosen_format, age_band, role = row
+        easy = chosen_format == "easy" or age_band == "under_13"
+        return Voice(language or self.wording.base_language, easy, role)
+
+    async def conversation(self, ref: ChannelRef) -> Conversation | None:
+        participant_id = self.service.pseudonymise(ref)
+        async with self.service.db.reading() as session:
+            state = await session.scalar(
+                select(Participant.conversation).where(Participant.id == participant_id)
+            )
+        return Conversation.from_json(state) if state is not None else None
+
+    def current_question(self, conversation: Conversation | None) -> Question | None:
+        if conversation is None or conversation.run is None or not conversation.run.current:
+            return None
+        survey = self.service.surveys.get(conversation.run.survey_id)
+        if survey is None or not survey.has_question(conversation.run.current):
+            return None
+        return survey.question(conversation.run.current)
+
+    def line(self, key: str, voice: Voice, **values: object) -> str:
+        return self.wording.say(key, voice.language, voice.easy, **values)
+
+    # ------------------------------------------------------------------ sending
+
+    async def deliver(self, ref: ChannelRef, send: Callable[[], Awaitable[T]]) -> T:
+        async def blocked() -> None:
+            log.info("telegram: a person has blocked the bot; marked unreachable")
+            await set_reachable(self.service.db, self.service.pseudonymise(ref), False)
+
+        return await deliver(send, self.retry, blocked)
+
+    async def say(
+        self,
+        ref: ChannelRef,
+        context: Context,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message:
+        chat_id = int(ref.address or ref.user_id)
+        pieces = chunks(text)
+        for piece in pieces[:-1]:
+            await self.deliver(ref, lambda p=piece: context.bot.send_message(chat_id, p))
+        return await self.deliver(
+            ref, lambda: context.bot.send_message(chat_id, pieces[-1], reply_markup=markup)
+        )
+
+    async def show(self, ref: ChannelRef, context: Context, prompts: list[Prompt]) -> None:
+        for prompt in prompts:
+            if prompt.speak and prompt.kind is not PromptKind.CONFIRMATION:
+                await self._speak(ref, context, prompt)
+            await self.say(ref, context, message_text(prompt, self.wording), keyboard(prompt))
+
+    async def _speak(self, ref: ChannelRef, context: Context, prompt: Prompt) -> None:
+        """A voice note of the prompt, before its text (which always follows)."""
+        chat_id = int(ref.address or ref.user_id)
+        words = spoken_text(prompt)
+        key = self.voice.key(words, prompt.language, prompt.easy)
+        known = self.voice.file_ids.get(key)
+        if known:
+            try:
+                await self.deliver(ref, lambda: context.bot.send_voice(chat_id, known))
+                return
+            except BadRequest:
+                self.voice.file_ids.pop(key, None)  # Telegram forgot it: upload again
+        path = await self.voice.make(words, prompt.language, prompt.easy)
+        if path is None:
+            return
+        sent = await self.deliver(
+            ref,
+            lambda: context.bot.send_voice(chat_id, path.read_bytes(), filename="question.ogg"),
+        )
+        if sent.voice is not None:
+            self.voice.file_ids[key] = sent.voice.file_id
+
+    async def answer(
+        self, query: CallbackQuery, text: str | None = None, alert: bool = False
+    ) -> None:
+        """Answer a button tap, so its spinner stops (a toast is never the only feedback)."""
+        try:
+            await query.answer(text, show_alert=alert)
+        except TelegramError as exc:  # too old, or answered already: nothing to do
+            log.debug("telegram: could not answer a button tap (%s)", exc)
+
+
+def voice_from(prompts: list[Prompt], wording: Wording) -> Voice:
+    if not prompts:
+        return Voice(wording.base_language, False)
+    return Voice(prompts[0].language, prompts[0].easy)
