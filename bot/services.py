@@ -38,5 +38,22 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
         log.warning("survey: %s", warning)
     wording = Wording.load()
     db = db or Database.from_url(settings.database_url)
-    service = SurveyService(db, surveys, wording, Pseudonymiser(settings.pseudonym_secret()))
-    return Services(settings, db, surveys, wording, service)
+    # --- analysis (issue 4): tag, score and screen every free-text answer ---
+    from analysis.pipeline import make_answer_listener
+    from analysis.safeguarding import SafeguardingScreen, Signposting
+    from analysis.theming import Tagger
+
+    tagger = Tagger.load()
+    screen = SafeguardingScreen(wording, Signposting.load())
+    service = SurveyService(
+        db,
+        surveys,
+        wording,
+        Pseudonymiser(settings.pseudonym_secret()),
+        screen=screen,
+        on_answers=make_answer_listener(db, tagger),
+    )
+    services = Services(settings, db, surveys, wording, service)
+    services.extras["tagger"] = tagger
+    services.extras["safeguarding_screen"] = screen
+    return services
