@@ -69,6 +69,11 @@ def main(argv: list[str] | None = None) -> None:
         commands.add_parser("updates", help="'you said, we did' updates: compose, send, answer")
     )
     # --- end updates ---
+
+    # --- Staff accounts and VIC bot access (issue 5) ---
+    from bot.dashboard.cli import add_commands as add_dashboard_commands
+
+    add_dashboard_commands(commands)
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(
@@ -79,6 +84,11 @@ def main(argv: list[str] | None = None) -> None:
         migrate(settings)
     elif args.command == "updates":  # issue 6
         raise SystemExit(updates_cli.run(args, settings))
+
+    elif args.command in ("users", "vic"):
+        from bot.dashboard.cli import run as run_dashboard_command
+
+        raise SystemExit(run_dashboard_command(args, settings))
     else:
         serve(settings)
 

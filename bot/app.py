@@ -34,6 +34,11 @@ def create_app(services: Services) -> web.Application:
         setup_telegram(app)
     # --- end Telegram channel ---
 
+    # --- Staff dashboard at /dashboard (issue 5) ---
+    from bot import dashboard
+
+    dashboard.setup(app)
+
     async def close_services(_: web.Application) -> None:
         await services.close()
 

@@ -117,8 +117,7 @@ class Settings(BaseSettings):
     # --- end Telegram channel ---
 
     # --- "You said, we did" updates (issue 6) -------------------------------------------
-    # Small-number suppression: any figure about fewer than this many people is hidden.
-    disclosure_k: Annotated[int, Field(ge=5)] = 10
+    # (Small numbers are hidden below SUMMARY_K, the same k as the summaries use.)
     # The broadcast sender: messages per second overall (Telegram allows ~30; keep headroom),
     # seconds between two messages to one chat, requests in flight, and how long a claimed
     # outbox row stays reserved for one sender before another may take it over.
@@ -132,6 +131,19 @@ class Settings(BaseSettings):
     # The monthly round-up goes out on this day of the month, at this local hour.
     updates_roundup_day: Annotated[int, Field(ge=1, le=28)] = 1
     updates_roundup_hour: Annotated[int, Field(ge=0, le=23)] = 10
+
+    # --- Summaries and the staff dashboard (issue 5) ---------------------------------
+    # Figures based on fewer than SUMMARY_K people are hidden (never below 5).
+    summary_k: Annotated[int, Field(ge=5)] = 10
+    summary_round_to: Annotated[int, Field(ge=1)] = 5
+    # Quote only answers an analyst cleared on the review page.
+    summary_quote_approval: bool = True
+    # School and setting names taken out of quotes (comma-separated).
+    deidentify_settings_names: str = ""
+    dashboard_idle_minutes: Annotated[int, Field(ge=1)] = 30
+    dashboard_absolute_hours: Annotated[int, Field(ge=1)] = 10
+    dashboard_max_failures: Annotated[int, Field(ge=1)] = 5
+    dashboard_lockout_minutes: Annotated[int, Field(ge=1)] = 15
 
     @field_validator("database_url")
     @classmethod

@@ -140,7 +140,7 @@ async def _new(args: argparse.Namespace, settings: Settings, db: Database, wordi
         },
         send_at=_local_time(args.send_at, settings) if args.send_at else None,
     )
-    reach = await compose.preview_reach(db, draft, settings.disclosure_k)
+    reach = await compose.preview_reach(db, draft, settings.summary_k)
     print(_preview(wording, draft))
     print(f"\nIt would reach {reach.phrase}.")
     print(f"Audience: {draft.audience.describe()}.")
@@ -211,7 +211,7 @@ async def _list(
 ) -> int:
     from bot.updates.numbers import all_numbers
 
-    found = await all_numbers(db, settings.disclosure_k)
+    found = await all_numbers(db, settings.summary_k)
     if args.json:
         print(json.dumps([n.as_dict() for n in found], indent=2))
         return 0
@@ -231,7 +231,7 @@ async def _numbers(
 ) -> int:
     from bot.updates.numbers import update_numbers
 
-    found = await update_numbers(db, args.update, settings.disclosure_k)
+    found = await update_numbers(db, args.update, settings.summary_k)
     if found is None:
         print(f"There is no update {args.update}.", file=sys.stderr)
         return 2
@@ -294,7 +294,7 @@ async def _themes(
 ) -> int:
     from bot.updates.themes import STATUS_LABELS, theme_rows
 
-    for row in await theme_rows(db, wording, settings.disclosure_k):
+    for row in await theme_rows(db, wording, settings.summary_k):
         status = STATUS_LABELS.get(row.status or "", "no status yet")
         print(
             f"{row.theme:<14} {status:<16} raised by {row.raised_by.text:<14} "
@@ -313,7 +313,7 @@ async def _theme(
     )
     draft = themes.offer(wording, args.theme, args.status, reason=args.reason, note=args.note)
     draft = compose.parse_draft(wording, **draft.model_dump())
-    reach = await compose.preview_reach(db, draft, settings.disclosure_k)
+    reach = await compose.preview_reach(db, draft, settings.summary_k)
     print(f"{args.theme} is now “{themes.STATUS_LABELS[args.status]}”.")
     print(_preview(wording, draft))
     print(f"This update would reach {reach.phrase} (people who raised it and asked to hear back).")

@@ -7,7 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-# Tables defined outside surveys/ (each package's models module), so Alembic sees them.
+# Other packages' tables (kept in their own modules) join the same metadata here.
+import analysis.models  # noqa: F401  (issue 5: dashboard, reviews, audit, VIC access)
 import bot.telegram.models  # noqa: F401  (issue 3: registers the Telegram tables)
 import bot.updates.models  # noqa: F401  (issue 6: updates)
 from surveys.database import create_engine
