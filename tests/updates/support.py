@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,13 +189,3 @@ def busiest_second(times: Sequence[float], window: float = 1.0) -> int:
     for i, start in enumerate(ordered):
         best = max(best, bisect.bisect_left(ordered, start + window) - i)
     return best
-
-
-def per_chat_gaps(calls: Sequence[Call]) -> dict[int, list[float]]:
-    by_chat: dict[int, list[float]] = defaultdict(list)
-    for call in calls:
-        by_chat[int(call.params["chat_id"])].append(call.at)
-    return {
-        chat: [b - a for a, b in zip(sorted(t), sorted(t)[1:], strict=False)]
-        for chat, t in by_chat.items()
-    }
