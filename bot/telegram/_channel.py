@@ -90,7 +90,12 @@ class TelegramChannel:
             retry or RetryPolicy(),
             settings.tz,
         )
-        register(self.application, self.chat, load_card(settings.signposting_file))
+        # --- updates (issue 6): /updates, the update buttons, replies to updates ---
+        from bot.updates.telegram import UpdatesFeature
+
+        self.features = [UpdatesFeature(self.chat)]
+        # --- end updates ---
+        register(self.application, self.chat, load_card(settings.signposting_file), self.features)
 
     # ------------------------------------------------------------------ webhook
 
@@ -221,7 +226,8 @@ class TelegramChannel:
 
     def _commands(self) -> list[BotCommand]:
         wording = self.services.wording
-        return [BotCommand(name, wording.say(f"telegram.command.{name}")) for name in COMMANDS]
+        names = [*COMMANDS, *(name for feature in self.features for name in feature.commands)]
+        return [BotCommand(name, wording.say(f"telegram.command.{name}")) for name in names]
 
 
 def webhook_url(configured: str) -> str:

@@ -82,7 +82,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     theme.add_argument("--send", action="store_true", help="send the offered update now")
 
     sender = actions.add_parser("sender", help="run the sender")
-    sender.add_argument("--until-done", action="store_true", help="exit when nothing is left")
+    sender.add_argument(
+        "--until-done", action="store_true", help="exit when nothing is scheduled or waiting"
+    )
     sender.add_argument("--rate", type=float, help="messages per second (default UPDATES_RATE)")
     sender.add_argument("--concurrency", type=int)
 

@@ -205,3 +205,5 @@ class ReplyPrompt(Base):
     )
     update_id: Mapped[int] = mapped_column(ForeignKey("you_said_update.id", ondelete="CASCADE"))
     asked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Our "type your question" message: Telegram marks the answer as a reply to it.
+    message_id: Mapped[int | None]

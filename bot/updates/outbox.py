@@ -282,19 +282,20 @@ async def release_mine(db: Database, me: str) -> int:
 
 
 async def outstanding(db: Database) -> int:
-    """Rows still to go now or later (pending or being sent), round-ups not counted."""
+    """Messages still to go now or later, and updates scheduled but not yet written out.
+
+    Rows waiting for a monthly round-up are not counted: they are the round-up's business.
+    """
     async with db.reading() as session:
-        count = await session.scalar(
+        rows = await session.scalar(
             select(func.count()).select_from(Outbox).where(Outbox.state.in_(("pending", "sending")))
         )
-    return int(count or 0)
-
-
-async def next_due(db: Database) -> dt.datetime | None:
-    async with db.reading() as session:
-        return await session.scalar(
-            select(func.min(Outbox.not_before)).where(Outbox.state == "pending")
+        scheduled = await session.scalar(
+            select(func.count())
+            .select_from(YouSaidUpdate)
+            .where(YouSaidUpdate.status == "scheduled")
         )
+    return int(rows or 0) + int(scheduled or 0)
 
 
 async def staff_answers(session: AsyncSession, reply_ids: Sequence[int]) -> dict[int, UpdateReply]:

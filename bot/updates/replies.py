@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,10 +85,13 @@ async def expect_reply(db: Database, participant_id: str, update_id: int) -> Non
         session.add(ReplyPrompt(participant_id=participant_id, update_id=update_id, asked_at=now))
 
 
-async def cancel_reply(db: Database, participant_id: str) -> None:
+async def prompt_sent(db: Database, participant_id: str, message_id: int) -> None:
+    """Remember our "type your question" message, so a reply to it is recognised."""
     async with db.transaction() as session:
         await session.execute(
-            delete(ReplyPrompt).where(ReplyPrompt.participant_id == participant_id)
+            update(ReplyPrompt)
+            .where(ReplyPrompt.participant_id == participant_id)
+            .values(message_id=message_id)
         )
 
 
@@ -102,11 +105,13 @@ async def replying_to(
     in which case the message belongs to the survey.
     """
     async with db.reading() as session:
+        prompt = await session.get(ReplyPrompt, participant_id)
         if reply_to_message_id is not None:
+            if prompt is not None and prompt.message_id == reply_to_message_id:
+                return prompt.update_id
             found = await _update_of_message(session, participant_id, reply_to_message_id)
             if found is not None:
                 return found
-        prompt = await session.get(ReplyPrompt, participant_id)
         if prompt is None:
             return None
         asked = as_utc(prompt.asked_at)

@@ -9,6 +9,7 @@ then carries on once the dead one's leases run out.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import signal
@@ -129,9 +130,18 @@ async def test_two_senders_side_by_side_never_send_twice(
     database_url: str, db: Database, fake: ScriptedFake, wording: Wording
 ) -> None:
     people = 200
-    update_id = await _broadcast(db, wording, people)
-    env = _environment(database_url, fake, UPDATES_RATE="50")
+    await add_people(db, [Person(n) for n in range(people)])
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    draft = compose.parse_draft(
+        wording, title="Transport", text="Taxis now wait.", themes=["P5"], send_at=later
+    )
+    update_id = await compose.save(db, draft, by="vic")
+    env = _environment(
+        database_url, fake, UPDATES_RATE="50", UPDATES_LEASE_SECONDS="10", LOG_LEVEL="INFO"
+    )
     senders = [await _sender(env, "--until-done") for _ in range(2)]
+    await asyncio.gather(*(_running(s) for s in senders))
+    await compose.schedule(db, update_id)  # both are up: send it now
     results = await asyncio.wait_for(
         asyncio.gather(*(s.communicate() for s in senders)), timeout=90
     )
@@ -145,3 +155,13 @@ async def test_two_senders_side_by_side_never_send_twice(
     # Both took part: the work was shared, not done by one while the other idled.
     by_sender = [json.loads(out.strip().splitlines()[-1])["delivered"] for out, _ in results]
     assert sum(by_sender) == people and min(by_sender) > 0
+
+
+async def _running(process: asyncio.subprocess.Process) -> None:
+    """Wait for the sender's "running" line on its log."""
+    assert process.stderr is not None
+    while True:
+        line = await asyncio.wait_for(process.stderr.readline(), timeout=60)
+        assert line, "the sender exited before it started"
+        if b"running" in line:
+            return

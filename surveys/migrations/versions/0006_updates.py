@@ -130,6 +130,7 @@ def upgrade() -> None:
         sa.Column("participant_id", sa.String(length=64), nullable=False),
         sa.Column("update_id", sa.Integer(), nullable=False),
         sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["participant_id"],
             ["participant.id"],
