@@ -8,6 +8,7 @@ subject of an update too; they are named by their id unless the wording file nam
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from surveys.definition import PRIORITY_IDS
@@ -20,9 +21,27 @@ FREQUENCIES = ("each", "monthly")
 
 
 def topic_label(wording: Wording, topic: str, language: str = "", easy: bool = False) -> str:
-    """The words for one topic or theme, e.g. ``P1`` → "Finding needs early, and assessments"."""
+    """The words for one topic or theme, e.g. ``P1`` → "Finding needs early, and assessments".
+
+    The six priorities have plain (and easy) words of our own; any other theme is named as
+    the strategy codebook names it, or by its id.
+    """
     key = f"updates.topic.{topic}"
-    return wording.say(key, language, easy) if wording.has(key) else topic
+    if wording.has(key):
+        return wording.say(key, language, easy)
+    return codebook_labels().get(topic, topic)
+
+
+@functools.cache
+def codebook_labels() -> dict[str, str]:
+    """Theme id → label from the strategy codebook (config/strategy.yaml), if it loads."""
+    try:
+        from analysis.codebook import Codebook
+
+        book = Codebook.load()
+    except Exception:  # noqa: BLE001 - without a codebook, themes are named by their ids
+        return {}
+    return {code.id: code.label for code in book.codes}
 
 
 def topics_phrase(
