@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.updates.disclosure import rule_for
 from config.settings import Settings
 from surveys.database import Database
 from surveys.wording import Wording
@@ -142,7 +143,7 @@ async def _new(args: argparse.Namespace, settings: Settings, db: Database, wordi
         },
         send_at=_local_time(args.send_at, settings) if args.send_at else None,
     )
-    reach = await compose.preview_reach(db, draft, settings.summary_k)
+    reach = await compose.preview_reach(db, draft, rule_for(settings))
     print(_preview(wording, draft))
     print(f"\nIt would reach {reach.phrase}.")
     print(f"Audience: {draft.audience.describe()}.")
@@ -213,14 +214,14 @@ async def _list(
 ) -> int:
     from bot.updates.numbers import all_numbers
 
-    found = await all_numbers(db, settings.summary_k)
+    found = await all_numbers(db, rule_for(settings))
     if args.json:
         print(json.dumps([n.as_dict() for n in found], indent=2))
         return 0
     if not found:
         print("No updates yet. Write one with: python -m bot updates new --help")
     for n in found:
-        shown = {name: figure.text for name, figure in n.figures.items()}
+        shown = {name: figure.display for name, figure in n.figures.items()}
         print(
             f"{n.update_id:>4}  {n.status:<10} {n.title[:40]:<40} reached {shown['reached']}, "
             f"delivered {shown['delivered']}, replies {shown['replies']}"
@@ -233,7 +234,7 @@ async def _numbers(
 ) -> int:
     from bot.updates.numbers import update_numbers
 
-    found = await update_numbers(db, args.update, settings.summary_k)
+    found = await update_numbers(db, args.update, rule_for(settings))
     if found is None:
         print(f"There is no update {args.update}.", file=sys.stderr)
         return 2
@@ -242,7 +243,7 @@ async def _numbers(
         return 0
     print(f"Update {found.update_id}: {found.title} ({found.status})")
     for name, value in found.figures.items():
-        print(f"  {name.replace('_', ' '):<12} {value.text}")
+        print(f"  {name.replace('_', ' '):<12} {value.display}")
     return 0
 
 
@@ -296,11 +297,11 @@ async def _themes(
 ) -> int:
     from bot.updates.themes import STATUS_LABELS, theme_rows
 
-    for row in await theme_rows(db, wording, settings.summary_k):
+    for row in await theme_rows(db, wording, rule_for(settings)):
         status = STATUS_LABELS.get(row.status or "", "no status yet")
         print(
-            f"{row.theme:<14} {status:<16} raised by {row.raised_by.text:<14} "
-            f"would hear back: {row.would_hear.text:<14} {row.label}"
+            f"{row.theme:<14} {status:<16} raised by {row.raised_by.display:<14} "
+            f"would hear back: {row.would_hear.display:<14} {row.label}"
         )
     return 0
 
@@ -315,7 +316,7 @@ async def _theme(
     )
     draft = themes.offer(wording, args.theme, args.status, reason=args.reason, note=args.note)
     draft = compose.parse_draft(wording, **draft.model_dump())
-    reach = await compose.preview_reach(db, draft, settings.summary_k)
+    reach = await compose.preview_reach(db, draft, rule_for(settings))
     print(f"{args.theme} is now “{themes.STATUS_LABELS[args.status]}”.")
     print(_preview(wording, draft))
     print(f"This update would reach {reach.phrase} (people who raised it and asked to hear back).")

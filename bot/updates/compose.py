@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.updates.audience import Audience, count_recipients
-from bot.updates.disclosure import reach_phrase
+from bot.updates.disclosure import DisclosureRule, reach_phrase
 from bot.updates.models import Outbox, YouSaidUpdate
 from bot.updates.render import UpdateContent, message_fits, update_message
 from surveys.database import Database
@@ -162,10 +162,10 @@ class Reach:
     phrase: str  # what staff see
 
 
-async def preview_reach(db: Database, draft: Draft, k: int) -> Reach:
+async def preview_reach(db: Database, draft: Draft, rule: DisclosureRule) -> Reach:
     async with db.reading() as session:
         count = await count_recipients(session, draft.themes, draft.audience)
-    return Reach(count, reach_phrase(count, k))
+    return Reach(count, reach_phrase(count, rule))
 
 
 async def save(

@@ -1,78 +1,61 @@
-"""Small-number suppression for counts of people (k = 10 by default, never below 5).
+"""Small numbers hidden, the same way as in the summaries (:mod:`analysis.disclosure`).
 
-A count of 1 to k-1 is shown as "fewer than k"; other counts are rounded to the nearest 5
-(R-SDC-01, R-SDC-03). Where counts add up to a shown total, suppressing one of them alone
-would let it be worked out by subtraction, so the next smallest is suppressed too
-(R-SDC-02).
+Counts of people under ``k`` (default 10, never below 5) show as "fewer than 10"; where
+counts add up to a total that is shown, a second one is hidden so the first cannot be worked
+out; shown counts are rounded to the nearest 5. One rule for the whole dashboard: the
+updates pages use the summaries' own :func:`~analysis.disclosure.protect`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-ROUND_TO = 5
+from analysis.disclosure import Count, DisclosureRule, Figures, Shown, protect
+from config.settings import Settings
 
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """A count as it may be shown: ``value`` is None when it is suppressed."""
-
-    value: int | None
-    text: str
-
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None
+__all__ = ["DisclosureRule", "Shown", "protect_counts", "reach_phrase", "rule_for", "shown"]
 
 
-def is_small(count: int, k: int) -> bool:
-    return 0 < count < k
+def rule_for(settings: Settings) -> DisclosureRule:
+    return DisclosureRule(k=settings.summary_k, round_to=settings.summary_round_to)
 
 
-def rounded(count: int) -> int:
-    return int(ROUND_TO * round(count / ROUND_TO)) if count >= ROUND_TO else count
+def protect_counts(
+    parts: Mapping[str, int],
+    others: Mapping[str, int],
+    rule: DisclosureRule | None,
+    total: str = "total",
+) -> dict[str, Shown]:
+    """``parts`` add up to ``total`` (which is shown too); ``others`` stand alone.
 
-
-def figure(count: int, k: int) -> Figure:
-    if is_small(count, k):
-        return Figure(None, f"fewer than {k}")
-    return Figure(rounded(count), f"{rounded(count):,}")
-
-
-def suppressed(counts: Mapping[str, int], k: int) -> dict[str, Figure]:
-    """Each count as a :class:`Figure`, with no lone suppressed cell among parts of a total.
-
-    ``counts`` are the parts of one whole (their sum is shown elsewhere), so when exactly one
-    part is small, the smallest other non-zero part is hidden with it.
+    With no rule (internal use only) every count is shown as it is.
     """
-    hidden = {name for name, count in counts.items() if is_small(count, k)}
-    if len(hidden) == 1:
-        others = sorted((c, n) for n, c in counts.items() if n not in hidden and c > 0)
-        if others:
-            hidden.add(others[0][1])
-    return {
-        name: Figure(None, f"fewer than {k}" if is_small(count, k) else "hidden")
-        if name in hidden
-        else figure(count, k)
-        for name, count in counts.items()
-    }
+    counts = {total: sum(parts.values()), **parts, **others}
+    if rule is None:
+        return {name: Shown(value) for name, value in counts.items()}
+    figures = Figures()
+    for name, value in counts.items():
+        figures.add(name, Count(value, value))
+    figures.line(total, list(parts))
+    return {str(key): value for key, value in protect(figures, rule).items()}
 
 
-def reach_phrase(count: int, k: int) -> str:
+def shown(count: int, rule: DisclosureRule) -> Shown:
+    """One count on its own."""
+    return protect_counts({}, {"n": count}, rule)["n"]
+
+
+def reach_phrase(count: int, rule: DisclosureRule) -> str:
     """How many people an update would reach, for the compose screen."""
     if count == 0:
         return "no one yet"
-    if is_small(count, k):
-        return f"fewer than {k} people"
-    return f"about {rounded(count):,} people"
+    figure = shown(count, rule)
+    return f"{figure.display} people" if figure.suppressed else f"about {figure.display} people"
 
 
-def shown_values(figures: Mapping[str, Figure]) -> dict[str, int | str]:
+def shown_values(figures: Mapping[str, Shown]) -> dict[str, int | str]:
     """For JSON: the rounded number, or the words that replace it."""
-    return {name: f.value if f.value is not None else f.text for name, f in figures.items()}
-
-
-def partition_ok(parts: Sequence[Figure]) -> bool:
-    """True when no suppressed part could be worked out from the others and the total."""
-    return sum(1 for part in parts if part.suppressed) != 1
+    return {
+        name: f.value if not f.suppressed and f.value is not None else f.display
+        for name, f in figures.items()
+    }

@@ -4,7 +4,7 @@
 and matched its audience). The parts of that whole — delivered, waiting (quiet hours,
 round-up, retries), failed, blocked, stopped (they turned updates off before it went) — and
 the reactions and replies are counts of people, so small ones are suppressed
-(:mod:`bot.updates.disclosure`) before anyone sees them.
+(:mod:`bot.updates.disclosure`, the summaries' own rule) before anyone sees them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from bot.updates.clock import as_utc
-from bot.updates.disclosure import Figure, figure, shown_values, suppressed
+from bot.updates.disclosure import DisclosureRule, Shown, protect_counts, shown_values
 from bot.updates.models import Outbox, UpdateReaction, UpdateReply, YouSaidUpdate
 from surveys.database import Database
 
@@ -40,7 +40,7 @@ class UpdateNumbers:
     title: str
     status: str
     sent_at: dt.datetime | None
-    figures: dict[str, Figure]
+    figures: dict[str, Shown]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -52,13 +52,17 @@ class UpdateNumbers:
         }
 
 
-async def update_numbers(db: Database, update_id: int, k: int) -> UpdateNumbers | None:
-    found = await all_numbers(db, k, only=update_id)
+async def update_numbers(
+    db: Database, update_id: int, rule: DisclosureRule | None
+) -> UpdateNumbers | None:
+    found = await all_numbers(db, rule, only=update_id)
     return found[0] if found else None
 
 
-async def all_numbers(db: Database, k: int, only: int | None = None) -> list[UpdateNumbers]:
-    """Numbers for every update (newest first), or for one."""
+async def all_numbers(
+    db: Database, rule: DisclosureRule | None, only: int | None = None
+) -> list[UpdateNumbers]:
+    """Numbers for every update (newest first), or for one; raw only without a ``rule``."""
     async with db.reading() as session:
         query = select(YouSaidUpdate).order_by(YouSaidUpdate.id.desc())
         if only is not None:
@@ -99,16 +103,9 @@ async def all_numbers(db: Database, k: int, only: int | None = None) -> list[Upd
             u.title,
             u.status,
             as_utc(u.sent_at),
-            _figures(parts[u.id], reacted[u.id], replied.get(u.id, 0), k),
+            protect_counts(
+                parts[u.id], {**reacted[u.id], "replies": replied.get(u.id, 0)}, rule, "reached"
+            ),
         )
         for u in updates
     ]
-
-
-def _figures(parts: dict[str, int], reacted: dict[str, int], replies: int, k: int) -> dict:
-    reached = sum(parts.values())
-    figures = {"reached": figure(reached, k)}
-    figures.update(suppressed(parts, k))
-    figures.update({name: figure(count, k) for name, count in reacted.items()})
-    figures["replies"] = figure(replies, k)
-    return figures

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.updates.audience import Audience, recipients
 from bot.updates.clock import as_utc
 from bot.updates.compose import Draft
-from bot.updates.disclosure import Figure, figure
+from bot.updates.disclosure import DisclosureRule, Shown, shown
 from bot.updates.models import ThemeStatus, ThemeStatusChange
 from bot.updates.topics import topic_label
 from surveys.database import Database
@@ -50,8 +50,8 @@ class ThemeRow:
     note: str | None
     changed_at: dt.datetime | None
     changed_by: str | None
-    raised_by: Figure  # people whose answers were tagged with it
-    would_hear: Figure  # …of whom asked to hear back
+    raised_by: Shown  # people whose answers were tagged with it
+    would_hear: Shown  # …of whom asked to hear back
 
 
 async def set_status(
@@ -121,7 +121,7 @@ def offer(
     )
 
 
-async def theme_rows(db: Database, wording: Wording, k: int) -> list[ThemeRow]:
+async def theme_rows(db: Database, wording: Wording, rule: DisclosureRule) -> list[ThemeRow]:
     """Every priority, and every other theme someone raised, with its status and reach."""
     async with db.reading() as session:
         raised = dict(
@@ -156,8 +156,8 @@ async def theme_rows(db: Database, wording: Wording, k: int) -> list[ThemeRow]:
                 note=current.note if current else None,
                 changed_at=as_utc(current.changed_at) if current else None,
                 changed_by=current.changed_by if current else None,
-                raised_by=figure(int(raised.get(theme, 0)), k),
-                would_hear=figure(hearing[theme], k),
+                raised_by=shown(int(raised.get(theme, 0)), rule),
+                would_hear=shown(hearing[theme], rule),
             )
         )
     return rows

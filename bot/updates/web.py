@@ -28,6 +28,7 @@ from bot.dashboard.auth import VIEW, Staff
 from bot.updates import compose, replies, themes
 from bot.updates.clock import as_utc
 from bot.updates.compose import Draft, DraftError, UpdateNotFound
+from bot.updates.disclosure import DisclosureRule, rule_for
 from bot.updates.models import YouSaidUpdate
 from bot.updates.numbers import all_numbers, update_numbers
 from bot.updates.render import update_message
@@ -80,8 +81,8 @@ def _page(request: web.Request, template: str, context: dict[str, Any], status: 
     return dashboard._page(request, template, context, status)
 
 
-def _k(request: web.Request) -> int:
-    return int(_services(request).settings.summary_k)
+def _rule(request: web.Request) -> DisclosureRule:
+    return rule_for(_services(request).settings)
 
 
 def _tz(request: web.Request) -> Any:
@@ -109,7 +110,7 @@ def _update_id(request: web.Request) -> int:
 
 async def updates_page(request: web.Request) -> web.Response:
     services = _services(request)
-    numbers = await all_numbers(services.db, _k(request))
+    numbers = await all_numbers(services.db, _rule(request))
     return _page(
         request,
         "updates_list.html",
@@ -246,8 +247,8 @@ async def update_page(request: web.Request) -> web.Response:
     content = compose._content(row.id, draft)
     plain = update_message(services.wording, content)
     easy = update_message(services.wording, content, easy=True) if draft.easy_text else None
-    reach = await compose.preview_reach(services.db, draft, _k(request))
-    numbers = await update_numbers(services.db, row.id, _k(request))
+    reach = await compose.preview_reach(services.db, draft, _rule(request))
+    numbers = await update_numbers(services.db, row.id, _rule(request))
     return _page(
         request,
         "updates_one.html",
@@ -362,7 +363,7 @@ async def close_reply(request: web.Request) -> web.StreamResponse:
 
 async def theme_status_page(request: web.Request) -> web.Response:
     services = _services(request)
-    rows = await themes.theme_rows(services.db, services.wording, _k(request))
+    rows = await themes.theme_rows(services.db, services.wording, _rule(request))
     return _page(
         request,
         "updates_themes.html",
@@ -389,7 +390,7 @@ async def set_theme_status(request: web.Request) -> web.StreamResponse:
         offered = themes.offer(services.wording, theme, status, reason=reason, note=note)
         draft = compose.parse_draft(services.wording, **offered.model_dump())
     except (themes.ThemeStatusError, DraftError) as exc:
-        rows = await themes.theme_rows(services.db, services.wording, _k(request))
+        rows = await themes.theme_rows(services.db, services.wording, _rule(request))
         problem = "; ".join(getattr(exc, "problems", [str(exc)]))
         return _page(
             request,

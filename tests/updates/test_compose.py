@@ -8,7 +8,7 @@ import pytest
 
 from bot.updates import compose, replies
 from bot.updates.audience import Audience
-from bot.updates.disclosure import figure, reach_phrase, suppressed
+from bot.updates.disclosure import DisclosureRule, protect_counts, reach_phrase, shown
 from bot.updates.fanout import fan_out_due
 from bot.updates.numbers import update_numbers
 from surveys.database import Database
@@ -51,19 +51,24 @@ def test_themes_are_tidied(wording: Wording) -> None:
     assert draft.themes == ["P1", "values.voice"]
 
 
+RULE = DisclosureRule(k=10, round_to=5)
+
+
 def test_reach_is_never_shown_below_k() -> None:
-    assert reach_phrase(0, 10) == "no one yet"
-    assert reach_phrase(3, 10) == "fewer than 10 people"
-    assert reach_phrase(9, 10) == "fewer than 10 people"
-    assert reach_phrase(10, 10) == "about 10 people"
-    assert reach_phrase(123, 10) == "about 125 people"
+    assert reach_phrase(0, RULE) == "no one yet"
+    assert reach_phrase(3, RULE) == "fewer than 10 people"
+    assert reach_phrase(9, RULE) == "fewer than 10 people"
+    assert reach_phrase(10, RULE) == "about 10 people"
+    assert reach_phrase(123, RULE) == "about 125 people"
 
 
 def test_one_small_part_of_a_total_takes_another_with_it() -> None:
-    parts = suppressed({"delivered": 40, "blocked": 3, "failed": 0, "waiting": 12}, k=10)
-    assert parts["blocked"].suppressed and parts["waiting"].suppressed
+    parts = protect_counts({"delivered": 40, "blocked": 3, "failed": 0, "waiting": 12}, {}, RULE)
+    assert parts["blocked"].display == "fewer than 10"
+    assert parts["waiting"].suppressed  # else 55 - 40 - 0 would give the 3 away
     assert parts["delivered"].value == 40 and parts["failed"].value == 0
-    assert figure(7, 10).text == "fewer than 10"
+    assert parts["total"].value == 55
+    assert shown(7, RULE).display == "fewer than 10"
 
 
 async def test_the_preview_counts_only_people_who_asked_and_match(
@@ -84,7 +89,7 @@ async def test_the_preview_counts_only_people_who_asked_and_match(
         draft = compose.parse_draft(
             wording, title="t", text="x", themes=themes, audience=Audience(**audience)
         )
-        return (await compose.preview_reach(db, draft, k=10)).count
+        return (await compose.preview_reach(db, draft, RULE)).count
 
     assert await reach(["P1"]) == 12 + 11 + 1  # "everything" subscribers; P3 ones excluded
     assert await reach(["P3"]) == 12 + 11 + 1 + 8
@@ -94,11 +99,11 @@ async def test_the_preview_counts_only_people_who_asked_and_match(
     assert await reach(["P1"], languages=["pl"]) == 1
     assert await reach(["P1"], surveys=["waiting"]) == 12
     draft = compose.parse_draft(wording, title="t", text="x", themes=["P1"])
-    assert (await compose.preview_reach(db, draft, k=10)).phrase == "about 25 people"
+    assert (await compose.preview_reach(db, draft, RULE)).phrase == "about 25 people"
     polish = compose.parse_draft(
         wording, title="t", text="x", themes=["P1"], audience=Audience(languages=["pl"])
     )
-    assert (await compose.preview_reach(db, polish, k=10)).phrase == "fewer than 10 people"
+    assert (await compose.preview_reach(db, polish, RULE)).phrase == "fewer than 10 people"
 
 
 async def test_numbers_count_delivery_reactions_and_replies_with_small_ones_hidden(
@@ -116,7 +121,7 @@ async def test_numbers_count_delivery_reactions_and_replies_with_small_ones_hidd
     store = replies.ReplyStore(SurveyService(db, test_surveys, wording, Pseudonymiser(b"k")))
     await store.store(people[0].id, update_id, "Thank you, this is good news.")
 
-    numbers = await update_numbers(db, update_id, k=10)
+    numbers = await update_numbers(db, update_id, RULE)
     assert numbers is not None
     shown = numbers.as_dict()
     assert shown["reached"] == 30

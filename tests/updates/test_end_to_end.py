@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.updates import compose, replies
+from bot.updates.disclosure import DisclosureRule
 from bot.updates.sender import Sender, SenderConfig
 from bot.updates.transport import BotAPITransport
 from surveys.models import Answer, AnswerAnalysis, AnswerTag, SafeguardingAlert
@@ -118,7 +119,7 @@ async def test_you_said_we_did_from_answer_to_staff_reply(bot: BotHarness) -> No
         themes=["P1"],
         audience={"tagged": True},
     )
-    reach = await compose.preview_reach(db, draft, k=10)
+    reach = await compose.preview_reach(db, draft, DisclosureRule())
     assert reach.count == 1 and reach.phrase == "fewer than 10 people"
     update_id = await compose.save(db, draft, by="vic-officer")
     sender = _sender(bot)
