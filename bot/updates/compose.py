@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.updates.audience import Audience, count_recipients
+from bot.updates.clock import as_utc
 from bot.updates.disclosure import DisclosureRule, reach_phrase
 from bot.updates.models import Outbox, YouSaidUpdate
 from bot.updates.render import UpdateContent, message_fits, update_message
@@ -253,7 +254,7 @@ async def load_draft(db: Database, update_id: int) -> tuple[YouSaidUpdate, Draft
         picture_alt=row.picture_alt,
         themes=list(row.themes),
         audience=Audience(**(row.audience or {})),
-        send_at=row.send_at,
+        send_at=as_utc(row.send_at),
     )
     return row, draft
 

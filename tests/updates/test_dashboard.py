@@ -112,6 +112,8 @@ async def test_writing_previewing_and_sending_an_update(app, aiohttp_client, db:
         row = await session.get(YouSaidUpdate, update_id)
     assert row is not None and row.status == "scheduled" and row.created_by == "analyst"
     assert [e.target for e in await events(db, "update_scheduled")] == [f"update {update_id}"]
+    scheduled = await (await analyst.get(f"/dashboard/updates/{update_id}?done=scheduled")).text()
+    assert "It is on its way." in scheduled and "Scheduled" in scheduled
 
     await fan_out_due(db, utcnow())
     listing = await (await analyst.get("/dashboard/updates")).text()
