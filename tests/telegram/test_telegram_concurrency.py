@@ -37,4 +37,4 @@ async def test_different_people_are_served_at_the_same_time(bot: BotHarness) -> 
     await asyncio.gather(*(p.send("/start") for p in people))
     elapsed = time.monotonic() - started
     assert all("automated chat" in p.last_text() for p in people)
-    assert elapsed < 1.2, f"six people took {elapsed:.2f}s: they were served one by one"
+    assert elapsed < 1.5, f"six people took {elapsed:.2f}s: one by one would take 1.8s"
