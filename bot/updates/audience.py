@@ -102,12 +102,14 @@ def wants(participant_id: ColumnElement[str], themes: Sequence[str]) -> ColumnEl
 
 
 def reachable_now() -> ColumnElement[bool]:
-    """Opted in, not stopped, not known to have blocked the bot."""
+    """Opted in, not stopped, not known to have blocked the bot, 13 or over."""
     return and_(
         UpdateSubscription.active.is_(True),
         Participant.reachable.is_(True),
         Participant.stopped_at.is_(None),
         Participant.consented_at.is_not(None),
+        # Follow-up contact is never offered to under-13s (R-PRIV-11); belt and braces here.
+        func.coalesce(Participant.age_band, "") != "under_13",
     )
 
 

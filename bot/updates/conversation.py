@@ -52,6 +52,7 @@ class _Person:
     language: str
     easy: bool
     role: str | None
+    under_13: bool = False
 
 
 class UpdatesConversation:
@@ -68,6 +69,8 @@ class UpdatesConversation:
         person = await self._person(ref)
         if person is None:
             return Outcome([Message(self.wording.say("updates.need_start"))])
+        if person.under_13:  # follow-up contact is not offered to under-13s (R-PRIV-11)
+            return Outcome([Message(self._say(person)("updates.under_13"))])
         async with self.service.db.reading() as session:
             choice = await get_choice(session, person.id)
         return Outcome([self._menu(person, choice)])
@@ -123,6 +126,8 @@ class UpdatesConversation:
         if person is None:
             return Outcome([Message(self.wording.say("updates.need_start"))])
         if data.startswith(PREFIX):
+            if person.under_13:
+                return Outcome([Message(self._say(person)("updates.under_13"))])
             return await self._choice_tap(person, data.removeprefix(PREFIX))
         parsed = parse_reaction_payload(data)
         if parsed is None:
@@ -255,8 +260,10 @@ class UpdatesConversation:
             ).first()
         if row is None or row.consented_at is None:
             return None
-        easy = row.format == "easy" or row.age_band == "under_13"
-        return _Person(participant_id, row.language or self.wording.base_language, easy, row.role)
+        under_13 = row.age_band == "under_13"
+        easy = row.format == "easy" or under_13
+        language = row.language or self.wording.base_language
+        return _Person(participant_id, language, easy, row.role, under_13)
 
     async def _was_sent(self, person: _Person, update_id: int) -> bool:
         async with self.service.db.reading() as session:

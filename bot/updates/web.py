@@ -44,7 +44,7 @@ ROLE_WORDS = {
     "young_person": "Young people",
     "practitioner": "Practitioners",
 }
-AGE_WORDS = {"under_13": "Under 13", "13_15": "13 to 15", "16_17": "16 or 17", "18_25": "18 to 25"}
+AGE_WORDS = {"13_15": "13 to 15", "16_17": "16 or 17", "18_25": "18 to 25"}
 
 
 def setup(app: web.Application) -> None:
@@ -146,7 +146,7 @@ async def _compose_page(
             "update": update,
             "theme_choices": await _theme_choices(request),
             "roles": [(r, ROLE_WORDS[r]) for r in ROLES],
-            "age_bands": [(a, AGE_WORDS[a]) for a in AGE_BANDS],
+            "age_bands": [(a, AGE_WORDS[a]) for a in AGE_BANDS if a != "under_13"],
             "languages": languages,
             "surveys": [(s.id, str(s.title)) for s in services.surveys.values()],
         },
