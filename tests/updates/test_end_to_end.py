@@ -210,3 +210,30 @@ async def test_updates_before_taking_part_explains_what_to_do(bot: BotHarness) -
     stranger = bot.person(7004)
     await stranger.send("/updates")
     assert stranger.last_text().startswith("To get updates, first send /start.")
+
+
+async def test_the_web_server_runs_the_sender_itself(
+    fake: FakeTelegramAPI, database_url: str, tmp_path: Path
+) -> None:
+    bot = BotHarness(
+        fake, database_url, "webhook", tmp_path, surveys_dir=SURVEYS, quiet_hours="00:00-00:00"
+    )
+    await bot.start()
+    try:
+        assert bot.services is not None
+        assert bot.services.channels.get("updates") == "sending"
+        parent = bot.person(7005)
+        await _answer_the_survey(parent)
+        await parent.send("/updates")
+        await parent.tap("Everything")
+        draft = compose.parse_draft(
+            bot.services.wording, title="Play scheme", text="It opens in May.", themes=["P5"]
+        )
+        await compose.save(bot.services.db, draft, by="vic")
+        for _ in range(100):  # the sender looks for due updates every few seconds
+            if any("You said, we did: Play scheme" in t for t in parent.texts()):
+                break
+            await asyncio.sleep(0.2)
+        assert any("You said, we did: Play scheme" in t for t in parent.texts())
+    finally:
+        await bot.stop()
