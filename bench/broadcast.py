@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script, bench/ comes first on the path, where bench/telegram.py would shadow the
+# python-telegram-bot package: put the project root there instead.
+sys.path[0] = str(ROOT)
 
 
 # --------------------------------------------------------------------------- the fake server
