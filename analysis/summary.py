@@ -23,7 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Select,
+    String,
+    and_,
+    column,
+    func,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from analysis.disclosure import Count, DisclosureRule, Figures, Shown, protect
@@ -258,6 +269,42 @@ class _Data:
     tagger_versions: set[str]
     consenting_runs: set[str]
     approved_quotes: dict[int, str]
+    updates: list[_UpdateSent] = field(default_factory=list)  # issue 6, "replies to updates"
+
+
+@dataclass(slots=True)
+class _UpdateSent:
+    """One "you said, we did" update and the people it reached, by what happened (issue 6)."""
+
+    id: int
+    title: str
+    sent: dt.datetime | None
+    reached: set[str] = field(default_factory=set)
+    delivered: set[str] = field(default_factory=set)
+    reactions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    replied: set[str] = field(default_factory=set)
+
+
+# The update tables (bot/updates/models.py), named here so analysis need not import bot/.
+_you_said = table(
+    "you_said_update",
+    column("id", Integer),
+    column("title", String),
+    column("sent_at", DateTime(timezone=True)),
+    column("status", String),
+)
+_outbox = table(
+    "outbox",
+    column("id"),
+    column("update_id"),
+    column("participant_id"),
+    column("state"),
+    column("roundup_id"),
+)
+_reaction = table(
+    "update_reaction", column("update_id"), column("participant_id"), column("reaction")
+)
+_reply = table("update_reply", column("update_id"), column("participant_id"))
 
 
 def _scope(query: Select[Any], filters: Filters, role: Any, age_band: Any) -> Select[Any]:
@@ -384,7 +431,69 @@ async def _load(session: AsyncSession, filters: Filters, catalog: SurveyCatalog)
 
     consenting = await _consenting_runs(session, catalog, run_ids)
     approved = await _approved_quotes(session, filters, role, age_band)
-    return _Data(runs, answers, tag_kinds, tagger_versions, consenting, approved)
+    updates = await _updates_sent(session, filters) if filters.updates else []
+    return _Data(runs, answers, tag_kinds, tagger_versions, consenting, approved, updates)
+
+
+async def _updates_sent(session: AsyncSession, filters: Filters) -> list[_UpdateSent]:
+    """Who each update sent in the date range reached, and what came back (issue 6)."""
+    sent = select(_you_said.c.id, _you_said.c.title, _you_said.c.sent_at).where(
+        _you_said.c.status.in_(("sent", "cancelled")), _you_said.c.sent_at.is_not(None)
+    )
+    if filters.start:
+        sent = sent.where(_you_said.c.sent_at >= _midnight(filters.start))
+    if filters.end:
+        sent = sent.where(_you_said.c.sent_at < _midnight(filters.end + dt.timedelta(days=1)))
+    updates = {
+        row.id: _UpdateSent(row.id, row.title, row.sent_at)
+        for row in await session.execute(sent.order_by(_you_said.c.sent_at))
+    }
+    if not updates:
+        return []
+    ids = list(updates)
+
+    def people(query: Select[Any], person: Any) -> Select[Any]:
+        query = query.join(Participant, Participant.id == person)
+        if filters.audience:
+            query = query.where(Participant.role == filters.audience)
+        if filters.age_band:
+            query = query.where(Participant.age_band == filters.age_band)
+        return query
+
+    roundup = _outbox.alias("roundup")
+    effective = func.coalesce(roundup.c.state, _outbox.c.state)
+    rows = await session.execute(
+        people(
+            select(_outbox.c.update_id, _outbox.c.participant_id, effective)
+            .select_from(_outbox)
+            .outerjoin(roundup, roundup.c.id == _outbox.c.roundup_id)
+            .where(_outbox.c.update_id.in_(ids)),
+            _outbox.c.participant_id,
+        )
+    )
+    for update_id, person, state in rows:
+        updates[update_id].reached.add(person)
+        if state == "delivered":
+            updates[update_id].delivered.add(person)
+    reactions = await session.execute(
+        people(
+            select(_reaction.c.update_id, _reaction.c.participant_id, _reaction.c.reaction).where(
+                _reaction.c.update_id.in_(ids)
+            ),
+            _reaction.c.participant_id,
+        )
+    )
+    for update_id, person, reaction in reactions:
+        updates[update_id].reactions[reaction].add(person)
+    replies = await session.execute(
+        people(
+            select(_reply.c.update_id, _reply.c.participant_id).where(_reply.c.update_id.in_(ids)),
+            _reply.c.participant_id,
+        )
+    )
+    for update_id, person in replies:
+        updates[update_id].replied.add(person)
+    return list(updates.values())
 
 
 async def _runs(session: AsyncSession, filters: Filters, role: Any, age_band: Any) -> list[_Run]:
@@ -593,6 +702,7 @@ class _Builder:
             self._theme_tables,
             self._months,
             self._comparison,
+            self._updates,
         ]
         plans = [builder() for builder in builders]
         shown = protect(self.figures, self.rule)
@@ -815,6 +925,43 @@ class _Builder:
                 grouped[tag].append(a)
         order = sorted(grouped, key=lambda t: theme_order(t, self._kind(t), self.themes_info))
         return {tag: grouped[tag] for tag in order}
+
+    def _updates(self) -> list[_Plan]:
+        """For replies to updates: each update sent, whom it reached, how it landed (issue 6)."""
+        if not self.data.updates:
+            return []
+        f = self.figures
+        rows = []
+        for u in self.data.updates:
+            groups = {
+                "reached": u.reached,
+                "delivered": u.delivered,
+                "helps": u.reactions.get("helps", set()),
+                "not_really": u.reactions.get("not_really", set()),
+                "question": u.reactions.get("question", set()),
+                "replied": u.replied,
+            }
+            keys = tuple(
+                f.add(f"updates.{u.id}.{name}", Count(len(who), len(who)))
+                for name, who in groups.items()
+            )
+            when = f" ({u.sent:%d %b %Y})" if u.sent else ""
+            rows.append(_PlanRow(f"{u.title}{when}", keys, key=f"update.{u.id}"))
+        columns = (
+            "Sent to",
+            "Delivered",
+            "“This helps”",
+            "“Not really”",
+            "“I have a question”",
+            "Wrote back",
+        )
+        note = (
+            "People each update was sent to (everyone who asked for updates like it), and what "
+            "came back. A person is counted once per update."
+        )
+        return [
+            _Plan("updates", "Updates sent and how they landed", columns, rows, None, note, False)
+        ]
 
     def _months(self) -> list[_Plan]:
         f = self.figures

@@ -62,6 +62,14 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="start the web server and channels (the default)")
     commands.add_parser("migrate", help="apply database migrations")
+    # --- updates (issue 6) ---
+    from bot.updates import cli as updates_cli
+
+    updates_cli.add_arguments(
+        commands.add_parser("updates", help="'you said, we did' updates: compose, send, answer")
+    )
+    # --- end updates ---
+
     # --- Staff accounts and VIC bot access (issue 5) ---
     from bot.dashboard.cli import add_commands as add_dashboard_commands
 
@@ -75,6 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if args.command == "migrate":
         migrate(settings)
+    elif args.command == "updates":  # issue 6
+        raise SystemExit(updates_cli.run(args, settings))
+
     elif args.command in ("users", "vic"):
         from bot.dashboard.cli import run as run_dashboard_command
 

@@ -39,6 +39,13 @@ def create_app(services: Services) -> web.Application:
         setup_telegram(app)
     # --- end Telegram channel ---
 
+    # --- "You said, we did" updates (issue 6): dashboard pages; the sender runs with the server ---
+    from bot.updates import runner as updates_runner
+    from bot.updates import web as updates_web
+
+    updates_web.setup(app)
+    updates_runner.setup(app)
+
     async def close_services(_: web.Application) -> None:
         await services.close()
 

@@ -144,6 +144,22 @@ class Settings(BaseSettings):
 
     # --- end Telegram channel ---
 
+    # --- "You said, we did" updates (issue 6) -------------------------------------------
+    # (Small numbers are hidden below SUMMARY_K, the same k as the summaries use.)
+    # The broadcast sender: messages per second overall (Telegram allows ~30; keep headroom),
+    # seconds between two messages to one chat, requests in flight, and how long a claimed
+    # outbox row stays reserved for one sender before another may take it over.
+    updates_rate: Annotated[float, Field(gt=0)] = 25.0
+    updates_chat_interval: Annotated[float, Field(ge=0)] = 1.0
+    updates_concurrency: Annotated[int, Field(ge=1, le=512)] = 8
+    updates_lease_seconds: Annotated[float, Field(ge=1)] = 30.0
+    updates_max_attempts: Annotated[int, Field(ge=1)] = 8
+    # Run the sender inside the web process (off when a separate worker process runs it).
+    updates_sender_in_web: bool = True
+    # The monthly round-up goes out on this day of the month, at this local hour.
+    updates_roundup_day: Annotated[int, Field(ge=1, le=28)] = 1
+    updates_roundup_hour: Annotated[int, Field(ge=0, le=23)] = 10
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

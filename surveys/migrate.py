@@ -19,12 +19,12 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the database at ``url`` up to ``revision`` (blocking; not inside an event loop)."""
     command.upgrade(alembic_config(url), revision)
 
 
-async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade_engine(engine: AsyncEngine, revision: str = "heads") -> None:
     """Migrate through an existing engine (used by tests and in-memory databases)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 # Tables kept in other packages' modules, so truncation between tests empties them too.
 import analysis.models  # noqa: E402,F401  (issue 5)
 import bot.telegram.models  # noqa: F401  (issue 3: so _truncate empties its tables too)
+import bot.updates.models  # noqa: F401  (issue 6: its tables are truncated between tests too)
 import bot.web.models  # noqa: F401  (web chat tables, so truncation sees them)
 from config.settings import normalise_database_url
 from surveys.database import Database

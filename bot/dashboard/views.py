@@ -146,6 +146,10 @@ def _page(
     )  # type: ignore[arg-type]
 
 
+# Pages other packages add to the menu (issue 6: updates): (href, label, roles that see it).
+EXTRA_NAV: list[tuple[str, str, frozenset[Role]]] = []
+
+
 def _nav(staff: Staff | None) -> list[tuple[str, str]]:
     if staff is None:
         return []
@@ -155,6 +159,7 @@ def _nav(staff: Staff | None) -> list[tuple[str, str]]:
         ("/dashboard/themes", "Themes"),
         ("/dashboard/downloads", "Downloads"),
     ]
+    items += [(href, label) for href, label, allowed in EXTRA_NAV if staff.may(allowed)]
     if staff.may(REVIEW):
         items.append(("/dashboard/review", "Review tags"))
     if staff.may(ALERTS):

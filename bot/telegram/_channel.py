@@ -92,11 +92,17 @@ class TelegramChannel:
             retry or RetryPolicy(),
             settings.tz,
         )
+        # --- updates (issue 6): /updates, the update buttons, replies to updates ---
+        from bot.updates.telegram import UpdatesFeature
+
+        self.features = [UpdatesFeature(self.chat)]
+        # --- end updates ---
         register(
             self.application,
             self.chat,
             load_help_card(settings.signposting_file),
             SummaryHandlers(services, self.chat),
+            self.features,
         )
         if settings.safeguarding_chat_id is not None:
             services.survey_service.on_alert = make_alert_listener(
@@ -240,8 +246,9 @@ class TelegramChannel:
 
     def _commands(self, language: str = "") -> list[BotCommand]:
         wording = self.services.wording
+        names = [*COMMANDS, *(name for feature in self.features for name in feature.commands)]
         return [
-            BotCommand(name, wording.say(f"telegram.command.{name}", language)) for name in COMMANDS
+            BotCommand(name, wording.say(f"telegram.command.{name}", language)) for name in names
         ]
 
 

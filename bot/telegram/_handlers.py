@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -44,14 +46,30 @@ COMMANDS = (
 )  # fmt: skip
 
 
+class Feature(Protocol):
+    """Something more the bot does (issue 6: updates): its commands and handlers.
+
+    Its handlers are tried before the survey's catch-alls; ``survey_text`` is the survey's
+    own text handler, for typed messages the feature finds are not for it.
+    """
+
+    commands: tuple[str, ...]
+
+    def handlers(
+        self, survey_text: Callable[[Update, Context], Awaitable[None]]
+    ) -> Sequence[BaseHandler[Any, Any, Any]]: ...
+
+
 def register(
     application: Application[Any, Any, Any, Any, Any, Any],
     chat: Chat,
     card: HelpCard,
     summary: SummaryHandlers,
+    features: Sequence[Feature] = (),
 ) -> None:
     """Every handler, in the order PTB tries them (the first that fits takes the update)."""
     survey, rights, watch = SurveyHandlers(chat), RightsHandlers(chat, card), _Watch(chat)
+    extra = [handler for feature in features for handler in feature.handlers(survey.text)]
     private = filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, watch.once), group=-1)
     application.add_handlers(
@@ -59,6 +77,7 @@ def register(
             ChatMemberHandler(watch.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(~private, survey.not_private),
             MessageHandler(filters.UpdateType.EDITED, survey.edited),
+            *extra,
             CommandHandler("start", survey.start),
             CommandHandler(list(CONTROLS), survey.control),
             CommandHandler("surveys", rights.surveys),

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 # Other packages' tables (kept in their own modules) join the same metadata here.
 import analysis.models  # noqa: E402,F401  (issue 5: dashboard, reviews, audit, VIC access)
 import bot.telegram.models  # noqa: F401  (issue 3: registers the Telegram tables)
+import bot.updates.models  # noqa: F401  (issue 6: updates)
 import bot.web.models  # noqa: F401  (tables kept with their channel: web chat sessions, codes)
 from surveys.database import create_engine
 from surveys.models import Base

@@ -176,8 +176,10 @@ class FakeTelegramAPI:
         }
         if "text" in params:
             message["text"] = params["text"]
-        if "reply_markup" in params:
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Like Telegram: a sent message carries only an inline keyboard, never ForceReply.
+            message["reply_markup"] = markup
         return message
 
     def on_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.signposting import load_help_card
 from bot.telegram.models import VoiceNote
+from config.settings import CONFIG_DIR
 from surveys.models import Answer, ChannelAddress, Participant, SurveyRun
 from tests.telegram.answers import current_answers, participant
 from tests.telegram.harness import BotHarness
 from tests.telegram.test_telegram_survey import onboard
 from tests.telegram.test_telegram_unexpected import VOICE
+
+SIGNPOSTING = CONFIG_DIR / "signposting.yaml"
 
 
 async def rows(bot: BotHarness, model: object) -> int:
@@ -26,7 +30,9 @@ async def test_help_says_what_this_is_and_where_to_get_help_now(bot: BotHarness)
     for number in ("999", "111 and choose option 2", "0800 1111", "85258", "116 123"):
         assert number in text
     assert "MindMate" in text
-    assert "Numbers last checked 2026-11-22" in text
+    # (issue 6 merge: the date comes from config/signposting.yaml, whichever branch wrote it)
+    checked = load_help_card(SIGNPOSTING).last_verified
+    assert checked and f"Numbers last checked {checked}" in text
     assert "/delete" in text and "/mydata" in text
     assert await participant(bot, 801) is None, "asking for help stores nothing"
 
