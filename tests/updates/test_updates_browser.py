@@ -24,7 +24,7 @@ from surveys.service import Pseudonymiser, SurveyService
 from surveys.wording import Wording
 from tests.updates.support import Person, add_people
 from tests.vic._dashboard import add_staff, make_app
-from tests.vic.test_vic_browser import CHROMIUM, VIEWS, WCAG, sign_in
+from tests.vic.test_vic_browser import CHROMIUM, VIEWS, audit, sign_in
 
 pytestmark = pytest.mark.browser
 QUESTION = "Will the new play scheme have places for children who use a wheelchair?"
@@ -141,23 +141,6 @@ async def test_updates_pages_pass_axe_and_reflow(site, browser, axe_source, view
     for path in PAGES:
         await page.goto(server + path)
         await page.evaluate(axe_source)
-        result = await page.evaluate(
-            "async (tags) => (await axe.run(document, "
-            "{runOnly: {type: 'tag', values: tags}})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, "
-            "nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))",
-            WCAG,
-        )
-        if result:
-            problems[path] = result
-        overflow = await page.evaluate(
-            """() => [...document.body.querySelectorAll('*')].filter(el => {
-                 if (el.closest('.table-wrap')) return false;
-                 const r = el.getBoundingClientRect();
-                 return r.right > document.documentElement.clientWidth + 1;
-               }).map(el => el.tagName + '.' + el.className).slice(0, 5)"""
-        )
-        if overflow:
-            problems[path + " (sideways scroll)"] = overflow
+        problems.update(await audit(page, path))
     await context.close()
     assert not problems, json.dumps(problems, indent=1)

@@ -169,23 +169,31 @@ async def test_pages_pass_axe_and_reflow(server, browser, axe_source, view) -> N
             WCAG,
         )
         assert checked > 5, f"axe checked almost nothing on {path}"
-        result = await page.evaluate(
-            "async (tags) => (await axe.run(document, "
-            "{runOnly: {type: 'tag', values: tags}})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, "
-            "nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))",
-            WCAG,
-        )
-        if result:
-            problems[path] = result
-        overflow = await page.evaluate(
-            """() => [...document.body.querySelectorAll('*')].filter(el => {
-                 if (el.closest('.table-wrap')) return false;
-                 const r = el.getBoundingClientRect();
-                 return r.right > document.documentElement.clientWidth + 1;
-               }).map(el => el.tagName + '.' + el.className).slice(0, 5)"""
-        )
-        if overflow:
-            problems[path + " (sideways scroll)"] = overflow
+        problems.update(await audit(page, path))
     await context.close()
     assert not problems, json.dumps(problems, indent=1)
+
+
+async def audit(page, path: str) -> dict:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG violations on the page (axe already evaluated), and anything that makes
+    the page scroll sideways (data tables excepted), keyed by what they are about."""
+    problems = {}
+    violations = await page.evaluate(
+        "async (tags) => (await axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, "
+        "nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))",
+        WCAG,
+    )
+    if violations:
+        problems[path] = violations
+    overflow = await page.evaluate(
+        """() => [...document.body.querySelectorAll('*')].filter(el => {
+             if (el.closest('.table-wrap')) return false;
+             const r = el.getBoundingClientRect();
+             return r.right > document.documentElement.clientWidth + 1;
+           }).map(el => el.tagName + '.' + el.className).slice(0, 5)"""
+    )
+    if overflow:
+        problems[path + " (sideways scroll)"] = overflow
+    return problems
