@@ -371,7 +371,7 @@ def match_option(labels: Sequence[tuple[str, Sequence[str]]], text: str) -> str 
     if not said:
         return None
     number = _NUMBER_WORDS.get(said)
-    if said.isdigit():
+    if said.isascii() and said.isdigit():  # not "¹" or "٣", which isdigit() also accepts
         number = int(said)
     if number is not None and 1 <= number <= len(labels):
         return labels[number - 1][0]

@@ -51,7 +51,11 @@ def parse_reaction_payload(data: str) -> tuple[int, str] | None:
     """``ur:12:h`` → (12, "h"); anything else → None."""
     prefix, _, rest = data.partition(":")
     number, _, code = rest.partition(":")
-    if prefix != "ur" or not number.isdigit() or code not in (*REACTIONS, READ):
+    if (
+        prefix != "ur"
+        or not (number.isascii() and number.isdigit())
+        or code not in (*REACTIONS, READ)
+    ):
         return None
     return int(number), code
 

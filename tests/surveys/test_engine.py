@@ -132,10 +132,11 @@ def test_yes_no_synonyms(ctx: Context, typed: str, expected: str) -> None:
     assert person.answers()["ehcp"] == ("answered", expected)
 
 
-def test_an_unclear_typed_answer_is_asked_again_kindly(ctx: Context) -> None:
+@pytest.mark.parametrize("typed", ["purple", "¹", "٣", "99"])
+def test_an_unclear_typed_answer_is_asked_again_kindly(ctx: Context, typed: str) -> None:
     person = Person(ctx)
     person.onboard()
-    outcome = person.send(Action.TEXT, "purple")
+    outcome = person.send(Action.TEXT, typed)
     assert outcome.prompts[0].kind is PromptKind.PROBLEM
     assert question(outcome).question_id == "school"
     assert "school" not in person.answers()
