@@ -130,3 +130,20 @@ async def test_numbers_count_delivery_reactions_and_replies_with_small_ones_hidd
     assert shown["not_really"] == "fewer than 10"
     assert shown["replies"] == "fewer than 10"
     assert shown["blocked"] == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "parsed"),
+    [
+        ("ur:12:h", (12, "h")),
+        ("ur:7:q", (7, "q")),
+        ("ur:¹:h", None),
+        ("ur:12:x", None),
+        ("vs:1:h", None),
+    ],
+)
+def test_update_buttons_are_read_strictly(data: str, parsed: tuple[int, str] | None) -> None:
+    """A forged or garbled button payload is ignored, never an error."""
+    from bot.updates.render import parse_reaction_payload
+
+    assert parse_reaction_payload(data) == parsed
