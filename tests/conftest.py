@@ -156,3 +156,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for database, by_outcome in sorted(counts.items()):
             figures = ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items()))
             terminalreporter.write_line(f"{database}: {figures}")
+
+
+# Property tests explore new random cases on developers' machines; CI replays a fixed set
+# (derandomize), so a submission lands or not on its own merits, not on the draw.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
