@@ -5,10 +5,15 @@ aiohttp's client, with its C parser, costs a fraction of the CPU per request (me
 about 0.5 ms against 1.4 ms for a ``sendMessage``), and every reply in a busy hour goes
 through it. PTB still does everything else: building the request, mapping Telegram's errors
 to ``RetryAfter``/``Forbidden``/``BadRequest``, decoding the answer.
+
+A call without files goes as one JSON body (the Bot API takes ``application/json``): a
+form-encoded one JSON-encodes every field on its own and then URL-quotes it, about a fifth of
+the CPU of a ``sendMessage`` with a keyboard.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
@@ -64,15 +69,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
-        fields = request_data.json_parameters if request_data else {}
-        body: Any = fields or None
-        if files:
-            form = aiohttp.FormData()
-            for name, value in fields.items():
-                form.add_field(name, value)
-            for name, (filename, content, mimetype) in files.items():
-                form.add_field(name, content, filename=filename, content_type=mimetype)
-            body = form
+        body, headers = _body(request_data, files)
         read = self._read if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
         connect = self._connect if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout
         pool = self._pool if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
@@ -87,9 +84,29 @@ class AiohttpRequest(BaseRequest):
             sock_read=max(t for t in (read, write) if t is not None) if (read or write) else None,
         )
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def _body(request_data: RequestData | None, files: dict[str, Any]) -> tuple[Any, Any]:
+    """JSON for a plain call; a multipart form when it uploads files."""
+    if request_data is None:
+        return None, None
+    if not files:
+        parameters = request_data.parameters
+        return (json.dumps(parameters).encode(), _JSON) if parameters else (None, None)
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form, None
