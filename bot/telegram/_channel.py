@@ -26,8 +26,9 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.alerts import make_alert_listener
 from bot.services import Services
 from bot.signposting import load_help_card
-from bot.telegram import _updates
+from bot.telegram import _updates, _webhook_answer
 from bot.telegram._chat import Chat
+from bot.telegram._chatbot import ChatBot
 from bot.telegram._delivery import RetryPolicy
 from bot.telegram._handlers import COMMANDS, register
 from bot.telegram._http import AiohttpRequest
@@ -72,18 +73,16 @@ class TelegramChannel:
         self._starter: asyncio.Task[None] | None = None
         self.processor = PerPersonInOrder(settings.telegram_concurrency, on_done=self._done)
         base_url = settings.telegram_api_base_url.rstrip("/")
-        builder = (
-            ApplicationBuilder()
-            .token(settings.telegram_bot_token.get_secret_value())
-            .base_url(base_url)
-            .base_file_url(_file_url(base_url))
-            .concurrent_updates(self.processor)
-            .request(AiohttpRequest(max(64, settings.telegram_concurrency * 2), pool_timeout=10.0))
+        bot = ChatBot(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=base_url,
+            base_file_url=_file_url(base_url),
+            request=AiohttpRequest(max(64, settings.telegram_concurrency * 2), pool_timeout=10.0),
+            get_updates_request=AiohttpRequest(2, read_timeout=poll_timeout + 10),
         )
+        builder = ApplicationBuilder().bot(bot).concurrent_updates(self.processor)
         if self.mode is TelegramMode.WEBHOOK:
             builder = builder.updater(None)
-        else:
-            builder = builder.get_updates_request(AiohttpRequest(2, read_timeout=poll_timeout + 10))
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.chat = Chat(
             services.survey_service,
@@ -131,12 +130,19 @@ class TelegramChannel:
             return False
         return hmac.compare_digest(given.encode("utf-8", "replace"), self._secret)
 
-    async def feed(self, data: dict[str, Any]) -> None:
-        """Handle one update from the webhook, returning when it is done (or taking long)."""
+    async def feed(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """Handle one update from the webhook, returning when it is done (or taking long).
+
+        Returns the Bot API call to put in the webhook's answer, if one was offered.
+        """
         update = Update.de_json(data, self.application.bot)
-        task = asyncio.ensure_future(
-            self.processor.process_update(update, self.application.process_update(update))
-        )
+        answer, token = _webhook_answer.start()
+        try:
+            task = asyncio.ensure_future(
+                self.processor.process_update(update, self.application.process_update(update))
+            )
+        finally:
+            _webhook_answer.stop(token)
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
         try:
@@ -146,6 +152,7 @@ class TelegramChannel:
                 "telegram: update %s is slow; answered Telegram, still working",
                 data.get("update_id"),
             )
+        return answer.close()
 
     # ------------------------------------------------------------------ tests and tools
 

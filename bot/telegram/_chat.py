@@ -11,16 +11,18 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.telegram import _webhook_answer
+from bot.telegram._chatbot import ChatBot
 from bot.telegram._delivery import RetryPolicy, deliver, set_reachable
-from bot.telegram._render import chunks, keyboard, message_text, spoken_text
+from bot.telegram._render import chunks, keyboard_json, message_text, spoken_text
 from bot.telegram._voice import VoiceMaker
 from surveys.definition import Question
 from surveys.engine import Conversation, Input, Prompt, PromptKind, Step
@@ -142,21 +144,22 @@ class Chat:
         ref: ChannelRef,
         context: Context,
         text: str,
-        markup: InlineKeyboardMarkup | None = None,
-    ) -> Message:
+        markup: InlineKeyboardMarkup | dict[str, Any] | None = None,
+    ) -> int:
+        """Send ``text`` (split if too long), the keyboard on the last piece; its message id."""
+        bot = context.bot
+        assert isinstance(bot, ChatBot)
         chat_id = int(ref.address or ref.user_id)
         pieces = chunks(text)
         for piece in pieces[:-1]:
-            await self.deliver(ref, lambda p=piece: context.bot.send_message(chat_id, p))
-        return await self.deliver(
-            ref, lambda: context.bot.send_message(chat_id, pieces[-1], reply_markup=markup)
-        )
+            await self.deliver(ref, lambda p=piece: bot.send_text(chat_id, p))
+        return await self.deliver(ref, lambda: bot.send_text(chat_id, pieces[-1], markup))
 
     async def show(self, ref: ChannelRef, context: Context, prompts: list[Prompt]) -> None:
         for prompt in prompts:
             if prompt.speak and prompt.kind is not PromptKind.CONFIRMATION:
                 await self._speak(ref, context, prompt)
-            await self.say(ref, context, message_text(prompt, self.wording), keyboard(prompt))
+            await self.say(ref, context, message_text(prompt, self.wording), keyboard_json(prompt))
 
     async def _speak(self, ref: ChannelRef, context: Context, prompt: Prompt) -> None:
         """A voice note of the prompt, before its text (which always follows)."""
@@ -183,7 +186,18 @@ class Chat:
     async def answer(
         self, query: CallbackQuery, text: str | None = None, alert: bool = False
     ) -> None:
-        """Answer a button tap, so its spinner stops (a toast is never the only feedback)."""
+        """Answer a button tap, so its spinner stops (a toast is never the only feedback).
+
+        In webhook mode the answer rides on the webhook's response (see ``_webhook_answer``):
+        its failure costs nothing, and it saves a request for most taps.
+        """
+        params: dict[str, Any] = {"callback_query_id": query.id}
+        if text:
+            params["text"] = text
+        if alert:
+            params["show_alert"] = True
+        if _webhook_answer.carry("answerCallbackQuery", params):
+            return
         try:
             await query.answer(text, show_alert=alert)
         except TelegramError as exc:  # too old, or answered already: nothing to do

@@ -10,11 +10,13 @@ old message can be recognised and never taken as an answer to a newer question.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -86,6 +88,41 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
     for i in range(0, len(controls), 2):
         rows.append([_button(b.label, b.input, tag) for b in controls[i : i + 2]])
     return InlineKeyboardMarkup(rows)
+
+
+def keyboard_json(prompt: Prompt) -> dict[str, Any] | None:
+    """:func:`keyboard` as the Bot API's JSON, made once per distinct keyboard and shared.
+
+    Everyone on a question gets the same keyboard; PTB's ``to_dict`` of one costs more than
+    sending the message. Callers must not change the dict.
+    """
+    if not prompt.buttons and not prompt.controls:
+        return None
+    return _keyboard_json(
+        prompt.buttons, prompt.controls, prompt.question_id, prompt.question_type, prompt.multiple
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyboard_json(
+    buttons: tuple[Button, ...],
+    controls: tuple[Button, ...],
+    question_id: str | None,
+    question_type: QuestionType | None,
+    multiple: bool,
+) -> dict[str, Any]:
+    shape = Prompt(
+        PromptKind.QUESTION,
+        "",
+        buttons,
+        controls,
+        question_id=question_id,
+        question_type=question_type,
+        multiple=multiple,
+    )
+    markup = keyboard(shape)
+    assert markup is not None
+    return markup.to_dict()
 
 
 def _answer_label(button: Button, number: int, numbered: bool, multiple: bool) -> str:

@@ -39,10 +39,12 @@ def webhook_route(channel: TelegramChannel) -> Callable[[web.Request], Awaitable
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return web.Response(status=400, text="Not a Telegram update")
         try:
-            await channel.feed(data)
+            call = await channel.feed(data)
         except (KeyError, TypeError, ValueError) as exc:
             log.error("telegram webhook: could not read update %s (%s)", data["update_id"], exc)
             return web.Response(status=400, text="Unreadable update")
+        if call is not None:
+            return web.json_response(call)  # Telegram makes this call (see _webhook_answer)
         return web.Response(text="ok")
 
     return telegram_webhook

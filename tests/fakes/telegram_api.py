@@ -4,6 +4,11 @@ The bot talks to it through python-telegram-bot's real HTTP stack (``base_url``)
 tests exercise exactly what production does, minus Telegram. It records every call, can feed
 updates to a polling bot through ``getUpdates``, and can be told to fail: answer a send with
 429 and a ``retry_after``, with 403 (the person blocked the bot), with 500, or slowly.
+
+Like Telegram, it takes a method call carried in a webhook's response
+(:meth:`FakeTelegramAPI.webhook_answered`, which whoever posts the update calls with the
+response): made after everything the bot sent while handling the update, its outcome told to
+no one.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     result: Any = None  # what the fake answered (a sent message has its message_id here)
     files: dict[str, bytes] = field(default_factory=dict)  # uploads, by field name
+    via_webhook: bool = False  # carried in a webhook's response, not a request of its own
+    failed: bool = False  # a failure was injected (only a webhook-carried call records it)
 
 
 @dataclass
@@ -127,6 +134,30 @@ class FakeTelegramAPI:
         handler = getattr(self, f"on_{method}", self.on_default)
         call.result = handler(params)
         return web.json_response({"ok": True, "result": call.result})
+
+    def webhook_answered(self, body: bytes, content_type: str) -> Call | None:
+        """What Telegram does with the response to a webhook request.
+
+        A JSON body naming a ``method`` is that call, made now (after every call the bot
+        made while handling the update). Nobody hears how it went: a failure injected by a
+        rule is recorded on the call and otherwise lost, as on Telegram.
+        """
+        if content_type != "application/json":
+            return None
+        try:
+            params = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(params, dict) or not isinstance(params.get("method"), str):
+            return None
+        method = params.pop("method")
+        call = Call(method, params, via_webhook=True)
+        self.calls.append(call)
+        if any(rule(method, params) is not None for rule in self.rules):
+            call.failed = True
+            return call
+        call.result = getattr(self, f"on_{method}", self.on_default)(params)
+        return call
 
     async def _fail(self, failure: Failure) -> web.Response:
         if failure.delay:

@@ -97,11 +97,16 @@ class BotHarness:
     # ------------------------------------------------------------------ updates in
 
     async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
-        """POST an update to the webhook route over HTTP; returns the status."""
+        """POST an update to the webhook route over HTTP; returns the status.
+
+        As Telegram does, a method call in a 200 response is made (by the fake Bot API).
+        """
         assert self.server is not None and self.http is not None
         headers = {SECRET_HEADER: secret} if secret is not None else {}
         url = self.server.make_url("/telegram")
         async with self.http.post(url, data=json.dumps(update), headers=headers) as response:
+            if response.status == 200:
+                self.fake.webhook_answered(await response.read(), response.content_type)
             return response.status
 
     async def deliver(self, update: dict[str, Any]) -> None:
