@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -87,8 +88,16 @@ def script(user_id: int, update_ids: Iterator[int]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------- the load
 
 
-async def load(url: str, people: list[list[dict[str, Any]]], concurrency: int) -> dict[str, Any]:
-    """Each person sends their updates in turn; returns throughput and latency."""
+async def load(
+    url: str,
+    people: list[list[dict[str, Any]]],
+    concurrency: int,
+    telegram: FakeTelegramAPI | None = None,
+) -> dict[str, Any]:
+    """Each person sends their updates in turn; returns throughput and latency.
+
+    With ``telegram``, a method call in a webhook's answer is made there, as Telegram does.
+    """
     gate = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
     failures: list[int] = []
@@ -102,10 +111,12 @@ async def load(url: str, people: list[list[dict[str, Any]]], concurrency: int) -
                 async with gate:
                     started = time.perf_counter()
                     async with session.post(url, data=body, headers=headers) as response:
-                        await response.read()
+                        answer = await response.read()
                         latencies.append(time.perf_counter() - started)
                         if response.status != 200:
                             failures.append(response.status)
+                        elif telegram is not None:
+                            telegram.webhook_answered(answer, response.content_type)
 
         started = time.perf_counter()
         await asyncio.gather(*(person(updates) for updates in people))
@@ -125,12 +136,21 @@ async def load(url: str, people: list[list[dict[str, Any]]], concurrency: int) -
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux), to show whether it was CPU-bound."""
+    """User + system CPU time of a process and its children (Linux): was it CPU-bound?"""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(process_cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            children += [int(child) for child in task.read_text().split()]
+    return children
 
 
 def free_port() -> int:
@@ -139,20 +159,41 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def wait_until_up(url: str, want: str | None = None, timeout: float = 60.0) -> None:
+async def wait_until_up(
+    url: str, want: str | None = None, processes: int = 1, timeout: float = 90.0
+) -> None:
+    """Until every one of ``processes`` listens on the port and says ``want``.
+
+    Each request goes on a new connection, which the kernel gives to any of the processes
+    sharing the port: 20 good answers in a row leave a process not ready a 2**-20 chance.
+    """
     deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
+    port = int(url.split(":")[2].split("/")[0])
+    in_a_row = 0
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(connector=connector) as session:
         while time.monotonic() < deadline:
+            ready = False
             try:
                 async with session.get(url) as response:
-                    if response.status == 200:
-                        body = await response.text()
-                        if want is None or want in body:
-                            return
+                    body = await response.text()
+                    ready = response.status == 200 and (want is None or want in body)
             except aiohttp.ClientError:
                 pass
-            await asyncio.sleep(0.2)
+            ready = ready and listening(port) >= processes
+            in_a_row = in_a_row + 1 if ready else 0
+            if in_a_row >= (1 if processes == 1 else 20):
+                return
+            await asyncio.sleep(0.05 if ready else 0.2)
     raise RuntimeError(f"{url} did not come up")
+
+
+def listening(port: int) -> int:
+    """How many sockets listen on ``port`` (one per process sharing it)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(
+        1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A"
+    )
 
 
 async def run(*command: str, env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -192,26 +233,32 @@ async def bench_service(
     users: int,
     concurrency: int,
     work: Path,
+    processes: int = 1,
     profile_dir: Path | None = None,
 ) -> dict[str, Any]:
     fake = FakeTelegramAPI(TOKEN)
     await fake.start()
     port = free_port()
-    env = service_env(database_url, port, fake, work)
+    env = service_env(database_url, port, fake, work) | {"WEB_CONCURRENCY": str(processes)}
     migrate = await run(sys.executable, "-m", "bot", "migrate", env=env)
     if await migrate.wait() != 0:
         raise RuntimeError(f"migrating {database_url} failed")
     profile = ["-m", "cProfile", "-o", str(profile_dir / f"{name}.prof")] if profile_dir else []
     server = await run(sys.executable, *profile, "-m", "bot", env=env)
     try:
-        await wait_until_up(f"http://127.0.0.1:{port}/healthz", want='"telegram": "webhook"')
+        await wait_until_up(
+            f"http://127.0.0.1:{port}/healthz", want='"telegram": "webhook"', processes=processes
+        )
         base = random.randrange(10**9, 2 * 10**9)  # fresh people and update ids every run
         update_ids = iter(range(base * 100, base * 100 + users * 100))
         people = [script(base + i, update_ids) for i in range(users)]
         cpu_before = process_cpu_seconds(server.pid)
-        result = await load(f"http://127.0.0.1:{port}/telegram", people, concurrency)
+        result = {"processes": processes}
+        result |= await load(f"http://127.0.0.1:{port}/telegram", people, concurrency, fake)
         result["service_cpu_s"] = round(process_cpu_seconds(server.pid) - cpu_before, 2)
         result["replies_sent"] = len(fake.calls_to("sendMessage"))
+        result["bot_api_requests"] = sum(1 for call in fake.calls if not call.via_webhook)
+        result["bot_api_calls_in_webhook_answers"] = sum(1 for c in fake.calls if c.via_webhook)
         result["answers_stored"] = await count_answers(database_url, base, users)
         result["answers_expected"] = users * ANSWERS_PER_PERSON
     finally:
@@ -250,22 +297,27 @@ async def count_answers(database_url: str, base: int, users: int) -> int:
         await db.dispose()
 
 
-async def bench_ceiling(users: int, concurrency: int) -> dict[str, Any]:
+async def bench_ceiling(users: int, concurrency: int, processes: int = 1) -> dict[str, Any]:
     port = free_port()
-    server = await run(
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--bare-server",
-        str(port),
-        env=dict(os.environ),
-    )
+    servers = [
+        await run(
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--bare-server",
+            str(port),
+            env=dict(os.environ) | {"WEB_CONCURRENCY": str(processes)},
+        )
+        for _ in range(processes)
+    ]
     try:
-        await wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        await wait_until_up(f"http://127.0.0.1:{port}/healthz", processes=processes)
         update_ids = iter(range(1, users * 100))
         people = [script(10**9 + i, update_ids) for i in range(users)]
-        return await load(f"http://127.0.0.1:{port}/telegram", people, concurrency)
+        result = {"processes": processes}
+        return result | await load(f"http://127.0.0.1:{port}/telegram", people, concurrency)
     finally:
-        await stop(server)
+        for server in servers:
+            await stop(server)
 
 
 def bare_server(port: int) -> None:
@@ -277,7 +329,8 @@ def bare_server(port: int) -> None:
     app = web.Application()
     app.router.add_post("/telegram", ok)
     app.router.add_get("/healthz", ok)
-    web.run_app(app, host="127.0.0.1", port=port, print=None)
+    shared = int(os.environ.get("WEB_CONCURRENCY", "1")) > 1
+    web.run_app(app, host="127.0.0.1", port=port, reuse_port=shared, print=None)
 
 
 # ---------------------------------------------------------------------- command line
@@ -296,6 +349,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             "users": args.users,
             "updates_per_person": len(script(0, iter(range(100)))),
             "concurrency": args.concurrency,
+            "processes": args.processes,
             "service": {},
         }
         for given in args.database_url or ["sqlite"]:
@@ -307,9 +361,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 args.users,
                 args.concurrency,
                 work,
+                args.processes,
                 Path(args.profile).resolve() if args.profile else None,
             )
-        ceiling = await bench_ceiling(args.users, args.concurrency)
+        ceiling = await bench_ceiling(args.users, args.concurrency, args.ceiling_processes)
         report["ceiling_bare_aiohttp"] = ceiling
         report["share_of_ceiling"] = {
             name: round(result["updates_per_s"] / ceiling["updates_per_s"], 3)
@@ -328,6 +383,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--concurrency", type=int, default=40, help="requests open at once (Telegram's 40)"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="service processes sharing the port (WEB_CONCURRENCY; 1)",
+    )
+    parser.add_argument(
+        "--ceiling-processes",
+        type=int,
+        default=1,
+        help="bare aiohttp processes sharing the port for the ceiling (1)",
     )
     parser.add_argument(
         "--profile", metavar="DIR", help="run the service under cProfile; write DIR/<db>.prof"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from aiohttp import web
@@ -22,6 +23,10 @@ def _settings() -> Settings:
 
 
 def serve(settings: Settings) -> None:
+    from bot.workers import WORKER_ENV, supervise
+
+    if settings.web_concurrency > 1 and WORKER_ENV not in os.environ:
+        raise SystemExit(supervise(settings.web_concurrency, [sys.executable, "-m", "bot"]))
     from bot.app import create_app
     from bot.services import build_services
     from surveys.definition import SurveyDefinitionError
@@ -47,7 +52,13 @@ def serve(settings: Settings) -> None:
         settings.port,
         ", ".join(services.surveys),
     )
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        reuse_port=settings.web_concurrency > 1,  # the workers share the port
+        print=None,
+    )
 
 
 def migrate(settings: Settings) -> None:

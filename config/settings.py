@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}")
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     host: str = "0.0.0.0"
+    # Service processes sharing PORT (SO_REUSEPORT), as Heroku-style hosts set it: each has
+    # its own event loop and interpreter lock; the database keeps their work apart.
+    web_concurrency: Annotated[int, Field(ge=1, le=64)] = 1
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -119,3 +120,83 @@ def _wait_for_health(port: int, server: subprocess.Popen[bytes]) -> dict:
         except OSError:
             time.sleep(0.2)
     raise AssertionError("no /healthz within a minute")
+
+
+def test_web_concurrency_runs_workers_on_one_port_and_stops_them_together(
+    tmp_path: Path,
+) -> None:
+    """``WEB_CONCURRENCY=2``: two whole services share the port; one dying stops the rest."""
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=f"sqlite:///{tmp_path}/ev.sqlite3",
+        PORT=str(port),
+        HOST="127.0.0.1",
+        PSEUDONYM_KEY="test-key",
+        WEB_CONCURRENCY="2",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    with (tmp_path / "server.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+        try:
+            assert _wait_for_health(port, server)["database"] == "ok"
+            workers = _children(server.pid)
+            assert len(workers) == 2
+            deadline = time.monotonic() + 60
+            while _listening(port) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert _listening(port) == 2, "each worker listens on the same port"
+            os.kill(workers[0], signal.SIGKILL)
+            assert server.wait(timeout=60) != 0, "a worker died: the service says so"
+            assert not Path(f"/proc/{workers[1]}").exists(), "and the other one is stopped"
+        finally:
+            if server.poll() is None:
+                server.terminate()
+                server.wait(timeout=60)
+
+
+def test_web_concurrency_workers_stop_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=f"sqlite:///{tmp_path}/ev.sqlite3",
+        PORT=str(port),
+        HOST="127.0.0.1",
+        PSEUDONYM_KEY="test-key",
+        WEB_CONCURRENCY="2",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    server = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env)
+    try:
+        _wait_for_health(port, server)
+        workers = _children(server.pid)
+        server.terminate()
+        assert server.wait(timeout=60) == 0, "a deploy's SIGTERM is a clean stop"
+        assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def _children(pid: int) -> list[int]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").glob("*/children")
+            for child in task.read_text().split()
+        ]
+        if found:
+            return found
+        time.sleep(0.1)
+    return []
+
+
+def _listening(port: int) -> int:
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for r in rows if r.split()[1].endswith(f":{port:04X}") and r.split()[3] == "0A")
