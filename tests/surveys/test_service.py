@@ -298,3 +298,27 @@ async def test_deep_link_source_is_kept_with_the_run(service: SurveyService, db:
     async with db.reading() as session:
         run = await session.scalar(select(SurveyRun))
     assert run is not None and (run.survey_id, run.source) == ("many_text", "leeds_hub_east")
+
+
+async def test_an_in_memory_database_takes_turns_through_sqlalchemy_itself(
+    test_surveys: SurveyCatalog, wording: Wording
+) -> None:
+    """Neither a SQLite file nor asyncpg: turns run through SQLAlchemy Core, same rules."""
+    from sqlalchemy.pool import StaticPool
+
+    from surveys.migrate import upgrade_engine
+
+    db = Database.from_url("sqlite+aiosqlite://", poolclass=StaticPool)  # one shared connection
+    await upgrade_engine(db.engine)
+    service = make_service(db, test_surveys, wording)
+    ref = ChannelRef("web", "in-memory")
+    reply = await start_as_parent(service, ref, "many_text")
+    await asyncio.gather(*(service.handle(ref, Input(Action.TEXT, f"note {i}")) for i in (1, 2)))
+    await service.handle(ref, Input(Action.BACK))
+    reply = await service.handle(ref, Input(Action.TEXT, "note 2, changed"))
+    assert question_prompt(reply).question_id == "t3"
+    assert await current_answers(db, reply.participant_id) == {
+        "t1": ("answered", "note 1"),
+        "t2": ("answered", "note 2, changed"),
+    }
+    await db.dispose()
