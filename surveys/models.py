@@ -60,6 +60,8 @@ class Participant(Base):
     consented_at: Mapped[dt.datetime | None]
     # The engine's whole conversation state (see surveys.engine.Conversation).
     conversation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped by every saved turn: a turn saves only over the version it read (see _store).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active_run_id: Mapped[str | None] = mapped_column(String(32))
     # False once the person blocked the bot or sent /stop: nothing proactive reaches them.
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -24,17 +24,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.engine import Connection
 
 from surveys import _store
 from surveys.database import Database
 from surveys.definition import SurveyCatalog
 from surveys.engine import (
-    NO_PAST_RUNS,
     Action,
     Context,
     Conversation,
     Input,
+    PastRuns,
     Prompt,
     PromptKind,
     Step,
@@ -162,89 +161,10 @@ class SurveyService:
     async def handle(self, ref: ChannelRef, given: Input) -> Reply:
         """Take one input from ``ref`` and return what to show them next."""
         participant_id = self.pseudonymise(ref)
-        reply = await self.db.run_sync(lambda conn: self._turn(conn, participant_id, ref, given))
+        decided = await self.db.turn(participant_id, _Turn(self, participant_id, ref, given))
+        reply = decided.written()
         self._after_commit(reply)
         return reply
-
-    def _turn(self, conn: Connection, participant_id: str, ref: ChannelRef, given: Input) -> Reply:
-        """One turn of the conversation, inside one transaction (synchronous: see _store)."""
-        row = _store.lock_participant(conn, participant_id)
-        conversation = Conversation.from_json(row)
-        was_consented = conversation.consented
-        if given.action is Action.START and not was_consented and given.value:
-            conversation.source = parse_start_payload(given.value)[1]
-        if given.action is Action.START:
-            given = Input(Action.START, parse_start_payload(given.value)[0])
-        before = dict(conversation.run.answers) if conversation.run else {}
-        past = NO_PAST_RUNS
-        if row is not None and needs_past_runs(conversation, given):
-            active = conversation.run.id if conversation.run else None
-            past = _store.past_runs(conn, participant_id, active)
-        outcome = advance(self.context, conversation, given, past)
-        state = outcome.conversation
-        reply = Reply(participant_id, outcome.prompts, state.step)
-        if not state.consented:
-            # Nothing but the conversation's place is kept before someone agrees, and
-            # not even that once they say "not now".
-            if row is not None and state.step is Step.NEW:
-                _store.forget_participant(conn, participant_id)
-            elif row is None:
-                _store.create_participant(conn, participant_id, state.to_json())
-            else:
-                _store.save_conversation(conn, participant_id, state.to_json(), None)
-            return reply
-        if row is None:
-            _store.create_participant(conn, participant_id, state.to_json())
-        if not was_consented and ref.address:
-            _store.add_address(conn, participant_id, ref.channel, ref.address)
-        recorder = _store.Recorder(conn, self.surveys, participant_id, ref.channel, outcome, before)
-        recorder.record()
-        reply.stored = [
-            StoredText(
-                t.answer_id, participant_id, t.survey_id, t.question_id, t.text, state.profile.role
-            )
-            for t in recorder.free_texts
-        ]
-        if given.action is Action.TEXT and self.screen is not None:
-            reply.alert = self._screen(conn, reply, state, given.value)
-        _store.save_conversation(
-            conn, participant_id, state.to_json(), state.run.id if state.run else None
-        )
-        return reply
-
-    def _screen(
-        self, conn: Connection, reply: Reply, conversation: Conversation, text: str
-    ) -> SafeguardingAlert | None:
-        """Check typed words for a disclosure of risk; on one, answer with support at once."""
-        assert self.screen is not None
-        profile = conversation.profile
-        finding = self.screen(text, language=profile.language or "en", easy=profile.easy)
-        if finding is None:
-            return None
-        answer_id = reply.stored[-1].answer_id if reply.stored else None
-        if answer_id is not None:
-            # The words go to the safeguarding lead only: never to theming or exports.
-            _store.restrict_answer(conn, answer_id)
-            reply.stored = [s for s in reply.stored if s.answer_id != answer_id]
-        alert = SafeguardingAlert(
-            participant_id=reply.participant_id,
-            answer_id=answer_id,
-            category=finding.category,
-            level=finding.level,
-            excerpt=finding.excerpt,
-            created_at=utcnow(),
-            status="open",
-        )
-        alert.id = _store.add_alert(conn, alert)
-        support = Prompt(
-            PromptKind.INFO,
-            finding.reply,
-            easy=profile.easy,
-            speak=profile.listen,
-            language=profile.language or "en",
-        )
-        reply.prompts.insert(0, support)
-        return alert
 
     def _after_commit(self, reply: Reply) -> None:
         if reply.stored and self.on_answers is not None:
@@ -368,6 +288,7 @@ class SurveyService:
             for model in (Answer, SurveyRun, ChannelAddress):
                 await session.execute(delete(model).where(model.participant_id == participant_id))
             await session.execute(delete(Participant).where(Participant.id == participant_id))
+        self.db.forget_recent(participant_id)
         return int(count or 0)
 
     async def stop_messages(self, ref: ChannelRef) -> bool:
@@ -406,6 +327,129 @@ class SurveyService:
             labels = [str(o.text) if (o := question.option(str(v))) else str(v) for v in values]
             return ", ".join(labels)
         return str(value)
+
+
+@dataclass(slots=True)
+class _Decided:
+    """A turn's reply before its writes ran: the ids of new rows are not known yet."""
+
+    reply: Reply
+    free_texts: list[_store.FreeText]
+    role: str | None
+    alert: SafeguardingAlert | None = None
+    alert_id: _store.Pending | None = None
+    alert_answer: _store.Pending | None = None
+
+    def written(self) -> Reply:
+        """The reply, once the writes have run and handed out their ids."""
+        reply = self.reply
+        reply.stored = [
+            StoredText(
+                int(text.answer_id.value or 0),
+                reply.participant_id,
+                text.survey_id,
+                text.question_id,
+                text.text,
+                self.role,
+            )
+            for text in self.free_texts
+        ]
+        if self.alert is not None:
+            assert self.alert_id is not None
+            self.alert.id = self.alert_id.value
+            self.alert.answer_id = self.alert_answer.value if self.alert_answer else None
+            reply.alert = self.alert
+        return reply
+
+
+@dataclass(slots=True)
+class _Turn:
+    """One input from one person, decided over the conversation the store read.
+
+    The store may call :meth:`decide` again over a newer conversation (two messages from the
+    person at once): it changes nothing but what it returns.
+    """
+
+    service: SurveyService
+    participant_id: str
+    ref: ChannelRef
+    given: Input
+    _parsed: tuple[_store.Snapshot, Conversation] | None = None
+
+    def _conversation(self, snapshot: _store.Snapshot) -> Conversation:
+        if self._parsed is None or self._parsed[0] is not snapshot:
+            self._parsed = (snapshot, Conversation.from_json(snapshot.conversation))
+        return self._parsed[1]
+
+    def needs_past_runs(self, snapshot: _store.Snapshot) -> bool:
+        return needs_past_runs(self._conversation(snapshot), self.given)
+
+    def decide(self, snapshot: _store.Snapshot, past: PastRuns) -> tuple[_Decided, list[_store.Op]]:
+        conversation = self._conversation(snapshot)
+        self._parsed = None  # advance() changes it in place: a retry must parse afresh
+        given, pid, now = self.given, self.participant_id, utcnow()
+        was_consented = conversation.consented
+        if given.action is Action.START:
+            survey_id, source = parse_start_payload(given.value)
+            if not was_consented and given.value:
+                conversation.source = source
+            given = Input(Action.START, survey_id)
+        before = dict(conversation.run.answers) if conversation.run else {}
+        outcome = advance(self.service.context, conversation, given, past)
+        state = outcome.conversation
+        decided = _Decided(Reply(pid, outcome.prompts, state.step), [], state.profile.role)
+        if not state.consented:
+            # Nothing but the conversation's place is kept before someone agrees, and
+            # not even that once they say "not now".
+            if not snapshot.is_new and state.step is Step.NEW:
+                return decided, [_store.forget_person(snapshot, pid)]
+            return decided, [_store.save_person(snapshot, pid, state, now)]
+        ops = [_store.save_person(snapshot, pid, state, now, consented_now=not was_consented)]
+        if not was_consented and self.ref.address:
+            ops.append(_store.add_address(pid, self.ref.channel, self.ref.address, now))
+        recorder = _store.Recorder(
+            self.service.surveys, pid, self.ref.channel, outcome, before, now
+        )
+        recorder.record()
+        if given.action is Action.TEXT and self.service.screen is not None:
+            self._screen(decided, recorder, state, given.value)
+        ops.extend(recorder.ops)
+        decided.free_texts = recorder.free_texts
+        return decided, ops
+
+    def _screen(
+        self,
+        decided: _Decided,
+        recorder: _store.Recorder,
+        conversation: Conversation,
+        text: str,
+    ) -> None:
+        """Check typed words for a disclosure of risk; on one, answer with support at once."""
+        assert self.service.screen is not None
+        profile = conversation.profile
+        finding = self.service.screen(text, language=profile.language or "en", easy=profile.easy)
+        if finding is None:
+            return
+        # The words go to the safeguarding lead only: never to theming or exports.
+        answer_id = recorder.restrict_last_text()
+        decided.alert = SafeguardingAlert(
+            participant_id=self.participant_id,
+            category=finding.category,
+            level=finding.level,
+            excerpt=finding.excerpt,
+            created_at=recorder.now,
+            status="open",
+        )
+        decided.alert_id, decided.alert_answer = _store.Pending(), answer_id
+        recorder.ops.append(_store.add_alert(decided.alert, answer_id, decided.alert_id))
+        support = Prompt(
+            PromptKind.INFO,
+            finding.reply,
+            easy=profile.easy,
+            speak=profile.listen,
+            language=profile.language or "en",
+        )
+        decided.reply.prompts.insert(0, support)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -33,6 +33,8 @@ class Wording:
         self, messages: Mapping[str, Mapping[str, str]], base_language: str = "en"
     ) -> None:
         self._messages = messages
+        # Which text answers (key, language, easy): every prompt asks for several, every turn.
+        self._chosen: dict[tuple[str, str, bool], str] = {}
         self.base_language = base_language
 
     @classmethod
@@ -67,13 +69,19 @@ class Wording:
 
     def say(self, key: str, language: str = "", easy: bool = False, **values: object) -> str:
         """The message for ``key``, formatted with ``values``."""
+        found = self._chosen.get((key, language, easy))
+        if found is None:
+            found = self._chosen[key, language, easy] = self._choose(key, language, easy)
+        return found.format(**values) if values else found
+
+    def _choose(self, key: str, language: str, easy: bool) -> str:
         candidates = [f"{key}.easy", key] if easy else [key]
         # The person's language first, even if only the plain (not easy) wording is in it.
         for wanted in dict.fromkeys((language or self.base_language, self.base_language)):
             for candidate in candidates:
                 text = self._messages.get(candidate, {}).get(wanted)
                 if text:
-                    return text.format(**values) if values else text
+                    return text
         raise WordingError(f"no wording for {key!r}")
 
 

@@ -212,6 +212,49 @@ async def test_two_processes_answering_for_one_person_at_once(
         await d.dispose()
 
 
+async def test_a_process_holding_an_old_conversation_reads_the_new_one_first(
+    database_url: str, test_surveys: SurveyCatalog, wording: Wording
+) -> None:
+    """Process A remembers the conversation it saved; B moves it on; A must not go back."""
+    dbs = [Database.from_url(database_url) for _ in range(2)]
+    first, second = (make_service(d, test_surveys, wording) for d in dbs)
+    ref = ChannelRef("telegram", "556", address="556")
+    reply = await start_as_parent(first, ref, "many_text")
+    await first.handle(ref, Input(Action.TEXT, "one"))
+    await second.handle(ref, Input(Action.TEXT, "two"))
+    reply = await first.handle(ref, Input(Action.TEXT, "three"))
+    assert question_prompt(reply).question_id == "t4"
+    stored = await current_answers(dbs[0], reply.participant_id)
+    assert stored == {
+        "t1": ("answered", "one"),
+        "t2": ("answered", "two"),
+        "t3": ("answered", "three"),
+    }
+    for d in dbs:
+        await d.dispose()
+
+
+async def test_answers_carry_on_after_the_database_drops_every_connection(
+    service: SurveyService, db: Database, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server restart; SQLite has no connections to drop")
+    ref = ChannelRef("telegram", "557", address="557")
+    reply = await start_as_parent(service, ref, "many_text")
+    await service.handle(ref, Input(Action.TEXT, "before"))
+    admin = Database.from_url(database_url)
+    async with admin.connection() as connection:
+        await connection.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    await admin.dispose()
+    reply = await service.handle(ref, Input(Action.TEXT, "after"))
+    assert question_prompt(reply).question_id == "t3"
+    stored = await current_answers(db, reply.participant_id)
+    assert stored == {"t1": ("answered", "before"), "t2": ("answered", "after")}
+
+
 async def test_my_data_and_erase(service: SurveyService, db: Database) -> None:
     ref = ChannelRef("telegram", "31", address="31")
     await start_as_parent(service, ref, "all_types")
@@ -255,3 +298,27 @@ async def test_deep_link_source_is_kept_with_the_run(service: SurveyService, db:
     async with db.reading() as session:
         run = await session.scalar(select(SurveyRun))
     assert run is not None and (run.survey_id, run.source) == ("many_text", "leeds_hub_east")
+
+
+async def test_an_in_memory_database_takes_turns_through_sqlalchemy_itself(
+    test_surveys: SurveyCatalog, wording: Wording
+) -> None:
+    """Neither a SQLite file nor asyncpg: turns run through SQLAlchemy Core, same rules."""
+    from sqlalchemy.pool import StaticPool
+
+    from surveys.migrate import upgrade_engine
+
+    db = Database.from_url("sqlite+aiosqlite://", poolclass=StaticPool)  # one shared connection
+    await upgrade_engine(db.engine)
+    service = make_service(db, test_surveys, wording)
+    ref = ChannelRef("web", "in-memory")
+    reply = await start_as_parent(service, ref, "many_text")
+    await asyncio.gather(*(service.handle(ref, Input(Action.TEXT, f"note {i}")) for i in (1, 2)))
+    await service.handle(ref, Input(Action.BACK))
+    reply = await service.handle(ref, Input(Action.TEXT, "note 2, changed"))
+    assert question_prompt(reply).question_id == "t3"
+    assert await current_answers(db, reply.participant_id) == {
+        "t1": ("answered", "note 1"),
+        "t2": ("answered", "note 2, changed"),
+    }
+    await db.dispose()
