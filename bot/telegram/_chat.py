@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, bindparam, select
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -35,6 +35,10 @@ T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 
 CHANNEL = "telegram"
+_VOICE = select(
+    Participant.language, Participant.format, Participant.age_band, Participant.role
+).where(Participant.id == bindparam("pid"))
+_CONVERSATION = select(Participant.conversation).where(Participant.id == bindparam("pid"))
 _REMEMBER = 20_000  # people whose current question this process keeps in mind
 
 
@@ -99,12 +103,7 @@ class Chat:
 
     async def voice_of(self, ref: ChannelRef) -> Voice:
         """Language and reading level for the channel's own lines (defaults if unknown)."""
-        participant_id = self.service.pseudonymise(ref)
-        query = select(
-            Participant.language, Participant.format, Participant.age_band, Participant.role
-        ).where(Participant.id == participant_id)
-        async with self.service.db.reading() as session:
-            row = (await session.execute(query)).first()
+        row = await self._read(_VOICE, ref)
         if row is None:
             return Voice(self.wording.base_language, False)
         language, chosen_format, age_band, role = row
@@ -112,12 +111,18 @@ class Chat:
         return Voice(language or self.wording.base_language, easy, role)
 
     async def conversation(self, ref: ChannelRef) -> Conversation | None:
-        participant_id = self.service.pseudonymise(ref)
-        async with self.service.db.reading() as session:
-            state = await session.scalar(
-                select(Participant.conversation).where(Participant.id == participant_id)
-            )
-        return Conversation.from_json(state) if state is not None else None
+        row = await self._read(_CONVERSATION, ref)
+        return Conversation.from_json(row[0]) if row is not None and row[0] is not None else None
+
+    async def _read(self, query: Select[Any], ref: ChannelRef) -> Row[Any] | None:
+        """One row about this person, read as the store reads a turn.
+
+        ``Database.run_sync``: on SQLite one hop to the writer thread; a read through the
+        async engine (aiosqlite) took several thread hops and about 20 times the CPU
+        (2.5 ms against 0.11 ms, measured here), on every tap another process had asked.
+        """
+        params = {"pid": self.service.pseudonymise(ref)}
+        return await self.service.db.run_sync(lambda conn: conn.execute(query, params).first())
 
     def current_question(self, conversation: Conversation | None) -> Question | None:
         if conversation is None or conversation.run is None or not conversation.run.current:
