@@ -1,4 +1,4 @@
-"""PTB's bot with one lean call for the chat's hot path: send a text and keep only its id.
+"""PTB's bot with lean calls for the chat's hot path: send a text, change a keyboard.
 
 ``Bot.send_message`` turns Telegram's answer back into a :class:`telegram.Message`, about a
 hundred attributes set one by one, and the keyboard we sent rebuilt as objects: measured here
@@ -20,7 +20,7 @@ from telegram.ext import ExtBot
 
 
 class ChatBot(ExtBot[None]):
-    """:class:`telegram.ext.ExtBot` plus :meth:`send_text`."""
+    """:class:`telegram.ext.ExtBot` plus :meth:`send_text` and :meth:`set_keyboard`."""
 
     async def send_text(
         self,
@@ -39,3 +39,12 @@ class ChatBot(ExtBot[None]):
         # limiter and error mapping all still apply.
         result = await self._post("sendMessage", data)
         return int(result["message_id"])
+
+    async def set_keyboard(
+        self, chat_id: int, message_id: int, reply_markup: dict[str, Any] | None
+    ) -> None:
+        """``editMessageReplyMarkup`` (the ticks on a multiple-choice question), not parsed."""
+        data: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id}
+        if reply_markup is not None:
+            data["reply_markup"] = reply_markup
+        await self._post("editMessageReplyMarkup", data)

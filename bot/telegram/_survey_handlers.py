@@ -12,7 +12,8 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 
 from bot.telegram._chat import Chat, Context, voice_from
-from bot.telegram._render import Tap, decode_tap, keyboard, question_tag
+from bot.telegram._chatbot import ChatBot
+from bot.telegram._render import Tap, decode_tap, keyboard_json, question_tag
 from bot.telegram.models import VoiceNote
 from surveys.definition import QuestionType
 from surveys.engine import Action, Input, Prompt, PromptKind, Step
@@ -93,8 +94,13 @@ class SurveyHandlers:
         voice = voice_from(prompts, self.chat.wording)
         key = "telegram.ticked" if button.selected else "telegram.unticked"
         await self.chat.answer(query, self.chat.line(key, voice, answer=button.label))
+        bot = message.get_bot()
+        assert isinstance(bot, ChatBot)
+        markup = keyboard_json(prompt)
         try:
-            await self.chat.deliver(ref, lambda: message.edit_reply_markup(keyboard(prompt)))
+            await self.chat.deliver(
+                ref, lambda: bot.set_keyboard(message.chat_id, message.message_id, markup)
+            )
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
