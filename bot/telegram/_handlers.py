@@ -105,10 +105,11 @@ class _Watch:
 
     def __init__(self, chat: Chat) -> None:
         self.chat = chat
+        self.claims = _updates.Claims(chat.service.db)
 
     async def once(self, update: Update, context: Context) -> None:
         """Stop here if this update id was handled before, by any process."""
-        if not await _updates.claim(self.chat.service.db, update.update_id):
+        if not await self.claims.claim(update.update_id):
             log.info("telegram: update %s came again; ignored", update.update_id)
             raise ApplicationHandlerStop
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -102,6 +103,29 @@ async def test_a_replayed_update_is_ignored(bot: BotHarness) -> None:
     answers = await current_answers(bot, 602)
     assert answers["why_not"] == "I am not safe at home"
     assert await count(bot, Answer) == 2
+
+
+async def test_a_replay_arriving_at_the_same_moment_is_ignored(bot: BotHarness) -> None:
+    """Telegram's retry can cross the first delivery: still one answer, one reply."""
+    person = bot.person(606)
+    await person.send("/start s_all_types")
+    update = message_update(bot.fake.next_update_id(), 606, "yes")
+    others = [message_update(bot.fake.next_update_id(), 700 + i, "/start") for i in range(4)]
+    sent_before = len(bot.fake.calls_to("sendMessage"))
+    statuses = await asyncio.gather(*(bot.post(u) for u in [update, *others, update]))
+    assert statuses == [200] * 6
+    assert len(bot.fake.calls_to("sendMessage")) - sent_before == 5, "one reply per update"
+    assert person.last_text() == "Which of these best describes you?"
+
+
+async def test_update_ids_claimed_together_are_each_new_once(bot: BotHarness) -> None:
+    assert bot.services is not None
+    claims = _updates.Claims(bot.services.db)
+    ids = [20, 21, 22, 20, 23, 21]
+    firsts = await asyncio.gather(*(claims.claim(i) for i in ids))
+    assert [i for i, first in zip(ids, firsts, strict=True) if first] == [20, 21, 22, 23]
+    assert not any(await asyncio.gather(*(claims.claim(i) for i in (22, 20))))
+    assert await _updates.claim(bot.services.db, 24), "one at a time still works"
 
 
 async def test_replays_are_ignored_across_processes(make_bot: Callable[..., Any]) -> None:
