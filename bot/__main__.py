@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -58,7 +59,17 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         reuse_port=settings.web_concurrency > 1,  # the workers share the port
         print=None,
+        loop=_event_loop(),
     )
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when installed: the same asyncio, with its loop and sockets in C."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def migrate(settings: Settings) -> None:
