@@ -22,6 +22,7 @@ def _settings() -> Settings:
 
 
 def serve(settings: Settings) -> None:
+    from analysis.safeguarding import SignpostingError
     from bot.app import create_app
     from bot.services import build_services
     from surveys.definition import SurveyDefinitionError
@@ -32,6 +33,9 @@ def serve(settings: Settings) -> None:
         services = build_services(settings)
     except SurveyDefinitionError as exc:
         print(f"A survey file has problems:\n{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except SignpostingError as exc:
+        print(f"The help-now card (SIGNPOSTING_FILE) has a problem:\n{exc}", file=sys.stderr)
         raise SystemExit(2) from None
     if not settings.telegram_enabled:
         log.warning(
