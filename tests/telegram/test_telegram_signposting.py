@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.telegram.harness import BotHarness, Person
 from tests.telegram.test_telegram_survey import onboard
 
-# The screen reads English words (see the report on analysis/safeguarding.py), so the Polish
+# The screen's rules are written for English words (analysis/safeguarding.py), so the Polish
 # speaker here writes their disclosure in English, as many parents in Leeds do.
 DISCLOSURE = "my step dad hits me and i dont feel safe at home"
 
