@@ -501,13 +501,46 @@ def _excerpt(text: str, spans: list[tuple[int, int]]) -> str:
 # ---------------------------------------------------------------------- the reply
 
 
+class SignpostingError(ValueError):
+    """The signposting file is missing something the card needs, or is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Text and the language it is really in: the person's, or English when not translated.
+
+    The web page marks a line that fell back to English with ``lang``, so a screen reader
+    reads it with the right voice.
+    """
+
+    text: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardLine:
+    """One service on the card, in the person's language and reading level."""
+
+    name: str
+    contact: Words
+    when: Words
+
+    def __str__(self) -> str:
+        return f"• {self.name}: {self.contact.text} — {self.when.text}"
+
+
 @dataclass(frozen=True, slots=True)
 class Service:
+    """One service, each line by language (the base language always there)."""
+
     id: str
     name: str
-    contact: str
-    when: str
-    when_easy: str
+    contact: Mapping[str, str]
+    when: Mapping[str, str]
+    when_easy: Mapping[str, str] = field(default_factory=dict)
+
+
+_SERVICE_FIELDS = ("id", "name", "contact", "when", "when_easy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,36 +549,117 @@ class Signposting:
 
     services: tuple[Service, ...]
     last_verified: dt.date
+    base_language: str = "en"
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Signposting:
-        raw: Mapping[str, Any] = yaml.safe_load(
-            Path(path or DEFAULT_SIGNPOSTING_PATH).read_text(encoding="utf-8")
-        )
+        """Read and check the file; a :class:`SignpostingError` names the service and field."""
+        path = Path(path or DEFAULT_SIGNPOSTING_PATH)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise SignpostingError(f"{path}: cannot be read ({exc})") from None
+        return cls.from_mapping(raw, str(path))
+
+    @classmethod
+    def from_mapping(cls, raw: Any, source: str) -> Signposting:
+        """The card from already-parsed YAML; ``source`` names it in errors."""
+        if not isinstance(raw, Mapping):
+            raise SignpostingError(f"{source}: needs last_verified and a list of services")
         verified = raw.get("last_verified")
         if not isinstance(verified, dt.date):
-            raise ValueError("signposting.yaml needs last_verified: YYYY-MM-DD")
-        services = tuple(
-            Service(
-                id=str(s["id"]),
-                name=str(s["name"]),
-                contact=str(s["contact"]),
-                when=str(s.get("when", "")),
-                when_easy=str(s.get("when_easy") or s.get("when", "")),
+            raise SignpostingError(f"{source}: needs last_verified: YYYY-MM-DD")
+        base = raw.get("base_language", "en")
+        if not isinstance(base, str) or not base:
+            raise SignpostingError(f"{source}: base_language should be a language code, like en")
+        listed = raw.get("services")
+        if not isinstance(listed, list) or not listed:
+            raise SignpostingError(f"{source}: needs a list of services, 999 first")
+        services = tuple(_service(entry, n, base, source) for n, entry in enumerate(listed, 1))
+        ids = [s.id for s in services]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise SignpostingError(f"{source}: service id {twice[0]!r} is used twice")
+        if services[0].id != "emergency":
+            raise SignpostingError(f"{source}: must list 999 (id: emergency) first")
+        return cls(services, verified, base)
+
+    def lines(self, language: str = "en", easy: bool = False) -> tuple[CardLine, ...]:
+        """Every service in ``language``, each line falling back to the base language alone.
+
+        Easy read takes ``when_easy`` in the person's language before plain ``when`` in it,
+        and either before anything in another language — the same rule as the wording.
+        """
+        wanted = tuple(dict.fromkeys((language or self.base_language, self.base_language)))
+        return tuple(
+            CardLine(
+                service.name,
+                _first(wanted, (service.contact,)),
+                _first(wanted, (service.when_easy, service.when) if easy else (service.when,)),
             )
-            for s in raw.get("services", [])
+            for service in self.services
         )
-        if not services or services[0].id != "emergency":
-            raise ValueError("signposting.yaml must list 999 (id: emergency) first")
-        return cls(services, verified)
 
     def card(self, wording: Wording, language: str = "en", easy: bool = False) -> str:
         """The card as chat text: 999 first, then the numbers to talk to someone."""
-        lines = [wording.say("safeguarding.card_intro", language, easy)]
-        for service in self.services:
-            when = service.when_easy if easy else service.when
-            lines.append(f"• {service.name}: {service.contact} — {when}")
-        return "\n".join(lines)
+        intro = wording.say("safeguarding.card_intro", language, easy)
+        return "\n".join([intro, *map(str, self.lines(language, easy))])
+
+
+def _first(languages: tuple[str, ...], texts: tuple[Mapping[str, str], ...]) -> Words:
+    for language in languages:
+        for by_language in texts:
+            if by_language.get(language):
+                return Words(by_language[language], language)
+    raise AssertionError("loading guarantees a base-language text")  # pragma: no cover
+
+
+def _service(entry: Any, number: int, base: str, source: str) -> Service:
+    """One entry of ``services``, refusing anything the card could not show as written."""
+    if not isinstance(entry, Mapping):
+        raise SignpostingError(f"{source}: service {number} should be a mapping of fields")
+    label = f"service {entry.get('id')!r}" if entry.get("id") else f"service {number}"
+    where = f"{source}: {label}"
+    unknown = [str(k) for k in entry if k not in _SERVICE_FIELDS]
+    if unknown:
+        raise SignpostingError(
+            f"{where}, field {unknown[0]}: not a field the card uses "
+            f"(use {', '.join(_SERVICE_FIELDS)})"
+        )
+    for name in ("id", "name"):
+        value = entry.get(name)
+        if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+            raise SignpostingError(f"{where}, field {name}: needs plain text")
+    return Service(
+        id=str(entry["id"]),
+        name=str(entry["name"]),
+        contact=_texts(entry.get("contact"), base, f"{where}, field contact"),
+        when=_texts(entry.get("when"), base, f"{where}, field when"),
+        when_easy=(
+            {}
+            if entry.get("when_easy") is None
+            else _texts(entry["when_easy"], base, f"{where}, field when_easy")
+        ),
+    )
+
+
+def _texts(value: Any, base: str, where: str) -> dict[str, str]:
+    """Plain text (in the base language) or a mapping of language to text, with the base."""
+    if isinstance(value, str) and value.strip():
+        return {base: value.strip()}
+    if not isinstance(value, Mapping):
+        raise SignpostingError(f"{where}: needs text, or a mapping of language to text")
+    texts: dict[str, str] = {}
+    for language, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            raise SignpostingError(f"{where}: the {language!r} text is empty or not text")
+        texts[str(language)] = text.strip()
+    if base not in texts:
+        raise SignpostingError(
+            f"{where}: has no {base!r} text; every line needs one in the base language, "
+            "which is shown when a translation is missing"
+        )
+    return texts
 
 
 class SafeguardingScreen:

@@ -28,6 +28,7 @@ def serve(settings: Settings) -> None:
 
     if settings.web_concurrency > 1 and WORKER_ENV not in os.environ:
         raise SystemExit(supervise(settings.web_concurrency, [sys.executable, "-m", "bot"]))
+    from analysis.safeguarding import SignpostingError
     from bot.app import create_app
     from bot.services import build_services
     from surveys.definition import SurveyDefinitionError
@@ -38,6 +39,9 @@ def serve(settings: Settings) -> None:
         services = build_services(settings)
     except SurveyDefinitionError as exc:
         print(f"A survey file has problems:\n{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except SignpostingError as exc:
+        print(f"The help-now card (SIGNPOSTING_FILE) has a problem:\n{exc}", file=sys.stderr)
         raise SystemExit(2) from None
     if not settings.telegram_enabled:
         log.warning(

@@ -45,7 +45,7 @@ def build_services(settings: Settings, db: Database | None = None) -> Services:
     from bot.alerts import make_alert_listener
 
     tagger = Tagger.load()
-    screen = SafeguardingScreen(wording, Signposting.load())
+    screen = SafeguardingScreen(wording, Signposting.load(settings.signposting_file))
     service = SurveyService(
         db,
         surveys,

@@ -19,7 +19,8 @@ def help_text(wording: Wording, card: HelpCard, language: str, easy: bool) -> st
         return wording.say(key, language, easy, **values)
 
     area = wording.say("area_name", language)
-    parts = [say("telegram.help", area_name=area), "", say("telegram.help_now"), *card.lines()]
+    parts = [say("telegram.help", area_name=area), "", say("telegram.help_now")]
+    parts += card.lines(language, easy)
     if card.last_verified:
         parts.append(say("telegram.help_checked", date=card.last_verified))
     parts += ["", say("telegram.help_commands")]

@@ -264,11 +264,12 @@ def _messages(page: Page, view: View, *, with_said: bool = True) -> list[dict[st
     chat = page.chat
     prefix = "m" + secrets.token_hex(3)
     out: list[dict[str, Any]] = []
+    help_entries = chat.help_card.entries(page.language, page.easy)
     if with_said and view.said:
         out.append({"sender": "you", "kind": "said", "html": label_html(view.said)})
     for note in view.notes:
         if note.get("help"):
-            out.append({"sender": "bot", "kind": "help", "help": chat.help_card})
+            out.append({"sender": "bot", "kind": "help", "help": help_entries})
         elif note.get("key"):
             text = page.t(note["key"], **note.get("values", {}))
             out.append({"sender": "bot", "kind": note.get("kind", "info"), "text": text})
@@ -292,7 +293,7 @@ def _messages(page: Page, view: View, *, with_said: bool = True) -> list[dict[st
         )
         speak_missing = speak_missing or (prompt.speak and not chat.speaker.available)
         if view.alert and index == 0:  # the safeguarding reply, then where to get help now
-            out.append({"sender": "bot", "kind": "help", "help": chat.help_card})
+            out.append({"sender": "bot", "kind": "help", "help": help_entries})
     if speak_missing:
         out.append({"sender": "bot", "kind": "info", "text": page.t("web.listen_missing")})
     for number, message in enumerate(out):
@@ -519,7 +520,9 @@ async def _page_for(request: web.Request) -> tuple[Visit, Page]:
 
 async def show_help(request: web.Request) -> web.Response:
     _, page = await _page_for(request)
-    return _render(request, "help.html", page, {"card": page.chat.help_card})
+    card = page.chat.help_card
+    entries = card.entries(page.language, page.easy)
+    return _render(request, "help.html", page, {"card": card, "entries": entries})
 
 
 async def show_privacy(request: web.Request) -> web.Response:
