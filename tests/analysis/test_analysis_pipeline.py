@@ -28,7 +28,7 @@ def _service(db: Database, surveys: SurveyCatalog, wording: Wording, tagger: Tag
     )
 
 
-async def _to_free_text(service: SurveyService, ref: ChannelRef) -> Reply:
+async def _to_free_text(service: SurveyService, ref: ChannelRef, language: str = "en") -> Reply:
     """Consent, role, format, language, answering as, then "not in school" → why_not."""
     reply = await service.handle(ref, Input(Action.START, "all_types"))
     for _ in range(12):
@@ -38,7 +38,8 @@ async def _to_free_text(service: SurveyService, ref: ChannelRef) -> Reply:
         if prompt.question_id == "school":
             reply = await service.handle(ref, Input(Action.CHOOSE, "none"))
         else:
-            reply = await service.handle(ref, prompt.buttons[0].input)
+            chosen = [b for b in prompt.buttons if b.input.value == language]
+            reply = await service.handle(ref, (chosen or prompt.buttons)[0].input)
     raise AssertionError("never reached the free-text question")
 
 
@@ -69,6 +70,45 @@ async def test_a_risk_disclosure_gets_support_first_and_a_restricted_alert(
     assert "dont feel safe" in alert.excerpt
     assert tags == 0 and analysed == 0  # never analysed
     assert answer.id not in {a.id for a in visible}  # and out of every analyst view
+
+
+async def test_a_disclosure_typed_in_polish_gets_the_polish_reply_first_and_an_alert(
+    db: Database, test_surveys: SurveyCatalog, wording: Wording, tagger: Tagger
+) -> None:
+    service = _service(db, test_surveys, wording, tagger)
+    ref = ChannelRef("test", "polish-young-person-1")
+    await _to_free_text(service, ref, language="pl")
+    disclosure = "ojczym mnie bije i dziś nie czuję się bezpiecznie w domu"
+    reply = await service.handle(ref, Input(Action.TEXT, disclosure))
+    await service.drain()
+    first = reply.prompts[0].text
+    assert first.startswith("Jeśli grozi Ci teraz niebezpieczeństwo, zadzwoń pod numer 999.")
+    assert "Dziękuję, że mi o tym mówisz." in first
+    assert "Zadzwoń pod 999" in first and "0800 1111" in first
+    assert reply.prompts[-1].question_id == "ehcp"  # the survey carries on, in Polish
+    assert reply.prompts[-1].text == "Czy dziecko ma plan EHC?"
+    async with db.reading() as session:
+        answer = await session.scalar(select(Answer).where(Answer.question_id == "why_not"))
+        alert = await session.scalar(select(SafeguardingAlert))
+        tags = await session.scalar(select(func.count()).select_from(AnswerTag))
+        visible = (await session.scalars(analysable_answers())).all()
+    assert answer is not None and answer.restricted is True and answer.text == disclosure
+    assert alert is not None
+    assert (alert.answer_id, alert.category, alert.level) == (answer.id, "abuse", "immediate")
+    assert alert.excerpt == disclosure
+    assert tags == 0 and answer.id not in {a.id for a in visible}
+
+
+async def test_a_polish_disclosure_from_someone_who_chose_english_still_raises_an_alert(
+    db: Database, test_surveys: SurveyCatalog, wording: Wording, tagger: Tagger
+) -> None:
+    service = _service(db, test_surveys, wording, tagger)
+    ref = ChannelRef("test", "polish-speaker-in-english")
+    await _to_free_text(service, ref)
+    reply = await service.handle(ref, Input(Action.TEXT, "chce sie zabic"))
+    assert reply.alert is not None and reply.alert.category == "suicide"
+    assert reply.prompts[0].text.startswith("Thank you for telling me.")
+    await service.drain()
 
 
 async def test_an_answer_is_tagged_scored_and_stored_with_the_tagger_version(

@@ -3,12 +3,14 @@ possible disclosure and on /help, with the same numbers in every language."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from surveys.models import Answer, SafeguardingAlert
 from tests.telegram.harness import BotHarness, Person
 from tests.telegram.test_telegram_survey import onboard
 
-# The screen's rules are written for English words (analysis/safeguarding.py), so the Polish
-# speaker here writes their disclosure in English, as many parents in Leeds do.
-DISCLOSURE = "my step dad hits me and i dont feel safe at home"
+# Typed in Polish, on a phone without Polish letters, as people often do.
+DISCLOSURE = "ojczym mnie bije i nie czuje sie bezpiecznie w domu"
 
 POLISH_LINES = (
     "• 999: Zadzwoń pod 999",
@@ -36,7 +38,7 @@ def card_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("• ")]
 
 
-async def test_a_polish_speaker_who_discloses_gets_the_card_in_polish_with_the_same_numbers(
+async def test_a_polish_speaker_who_discloses_in_polish_gets_the_polish_card_and_an_alert(
     bot: BotHarness,
 ) -> None:
     person = bot.person(1501)
@@ -57,6 +59,13 @@ async def test_a_polish_speaker_who_discloses_gets_the_card_in_polish_with_the_s
     for english in ENGLISH_CONTACTS:
         assert english not in support
     assert "Czy dziecko ma plan EHC?" in person.last_text(), "then the survey carries on"
+
+    assert bot.services is not None
+    async with bot.services.db.reading() as session:
+        (alert,) = (await session.scalars(select(SafeguardingAlert))).all()
+        answer = await session.get(Answer, alert.answer_id)
+    assert alert.status == "open" and alert.category == "abuse"
+    assert answer is not None and answer.restricted and answer.text == DISCLOSURE
 
 
 async def test_help_in_polish_and_in_polish_easy_read(bot: BotHarness) -> None:

@@ -15,7 +15,8 @@ from bot.services import build_services
 from tests.web.chat_client import ChatPerson, Page, squash
 from tests.web.conftest import web_settings
 
-DISCLOSURE = "my step dad hits me and i dont feel safe at home"
+# Typed in Polish, with Polish letters (the Telegram test types it without them).
+DISCLOSURE = "ojczym mnie bije i nie czuję się bezpiecznie w domu"
 
 
 def help_items(page: Page) -> list[str]:
