@@ -126,10 +126,15 @@ class _Rule:
     weight: float
     pattern: re.Pattern[str]
     immediate: bool = False
+    # Words that are never a figure of speech ("I don't feel safe at home"): no joke, game or
+    # lesson in the same sentence lets them go.
+    plain: bool = False
 
 
-def _rule(category: str, weight: float, pattern: str, immediate: bool = False) -> _Rule:
-    return _Rule(category, weight, re.compile(rf"\b{pattern}\b"), immediate)
+def _rule(
+    category: str, weight: float, pattern: str, immediate: bool = False, plain: bool = False
+) -> _Rule:
+    return _Rule(category, weight, re.compile(rf"\b{pattern}\b"), immediate, plain)
 
 
 _RULES: tuple[_Rule, ...] = (
@@ -345,9 +350,9 @@ _RULES: tuple[_Rule, ...] = (
     _rule("exploitation", HINT, r"alcohol and lifts|giving her alcohol"),
     _rule("exploitation", HINT, r"lying about where (?:she|he) goes"),
     # unsafe: at home, with someone, nowhere to sleep, weapons, threats
-    _rule("unsafe", STRONG, r"(?:dont|do not|didnt|never) feel safe"),
-    _rule("unsafe", STRONG, r"(?:not|never) safe (?:at home|here|with|there|in my)"),
-    _rule("unsafe", STRONG, r"unsafe (?:at home|here|with)"),
+    _rule("unsafe", STRONG, r"(?:dont|do not|didnt|never) feel safe", plain=True),
+    _rule("unsafe", STRONG, r"(?:not|never) safe (?:at home|here|with|there|in my)", plain=True),
+    _rule("unsafe", STRONG, r"unsafe (?:at home|here|with)", plain=True),
     _rule(
         "unsafe",
         STRONG,
@@ -356,7 +361,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         "unsafe", STRONG, r"(?:sleeping|slept|sleep) (?:rough|in the park|on the streets?|in a car)"
     ),
-    _rule("unsafe", STRONG, r"nowhere to (?:sleep|live|stay)"),
+    _rule("unsafe", STRONG, r"nowhere to (?:sleep|live|stay)", plain=True),
     _rule("unsafe", STRONG, r"(?:use it|stab|knife) (?:on )?me", immediate=True),
     _rule(
         "unsafe",
@@ -370,7 +375,7 @@ _RULES: tuple[_Rule, ...] = (
         STRONG,
         r"or (?:they|he|she) (?:would |will |d |ll )?(?:hurt|kill|stab|batter|beat)",
     ),
-    _rule("unsafe", STRONG, r"(?:ran|run|running) away from home"),
+    _rule("unsafe", STRONG, r"(?:ran|run|running) away from home", plain=True),
     _rule("unsafe", HINT, r"(?:dont|do not) want to go home"),
     _rule("unsafe", HINT, r"kicked out"),
     _rule(
@@ -492,9 +497,15 @@ def assess(text: str) -> RiskAssessment | None:
     )
 
 
+# Someone doing something to the child: a joke, a game or a lesson in the same sentence never
+# lets these go ("a man I met on roblox keeps asking me for pics", "I'm embarrassed to say
+# this but my dad hits me", "he hits me when I get home from football").
+_DONE_TO_ME = frozenset({"abuse", "exploitation", "domestic_violence", "neglect"})
+
+
 def _let_go(rule: _Rule, words: str, match: re.Match[str], whole: str) -> bool:
     """True when the match is a figure of speech, a game, or clearly about the past."""
-    if _FIGURATIVE.search(words):
+    if not rule.plain and rule.category not in _DONE_TO_ME and _FIGURATIVE.search(words):
         return True
     if rule.category == "abuse" and _CHILD_BEHAVIOUR.search(words):
         return True

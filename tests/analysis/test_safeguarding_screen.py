@@ -53,6 +53,36 @@ def test_ordinary_frustration_and_figures_of_speech_are_let_go(text: str) -> Non
     assert assess(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("a man i met on roblox keeps asking me for pics", "exploitation"),
+        ("I am embarrassed to say this but my dad hits me", "abuse"),
+        ("he hits me when i get home from football", "abuse"),
+        ("i dont feel safe at home after my lesson", "unsafe"),
+        ("my coach touches me after training lol", "abuse"),
+    ],
+)
+def test_a_game_a_lesson_or_a_joke_never_hides_what_someone_does_to_a_child(
+    text: str, category: str
+) -> None:
+    """Context words let a figure of speech go ("died laughing"), never a disclosure."""
+    found = assess(text)
+    assert found is not None and category in found.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I died laughing at the film",
+        "we had a lesson on suicide prevention",
+        "I killed him in fifa",
+    ],
+)
+def test_games_lessons_and_jokes_still_let_figures_of_speech_go(text: str) -> None:
+    assert assess(text) is None
+
+
 def test_immediate_danger_puts_999_first() -> None:
     finding = screen("I've been saving up my tablets and I'm going to take them tonight")
     assert finding is not None
