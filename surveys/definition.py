@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from surveys._yaml import StrictLoader
+
 PRIORITY_IDS = ("P1", "P2", "P3", "P4", "P5", "P6")
 _ID = r"^[a-z0-9][a-z0-9_\-]*$"
 
@@ -664,24 +666,6 @@ def _privacy_problems(q: QuestionSpec) -> Iterator[str]:
                     return
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping.
-
-    Plain YAML keeps the last of two ``text:`` keys without a word, so an edit would vanish.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str | int | float | bool) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} appears twice in one place", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_survey(path: str | Path) -> Survey:
     """Read, parse and validate one survey file."""
     path = Path(path)
@@ -690,7 +674,7 @@ def load_survey(path: str | Path) -> Survey:
     except (OSError, UnicodeDecodeError) as exc:
         raise SurveyDefinitionError(str(path), [f"cannot be read ({exc})"]) from None
     try:
-        raw = yaml.load(content, Loader=_StrictLoader)  # a SafeLoader: no arbitrary objects
+        raw = yaml.load(content, Loader=StrictLoader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from config.settings import CONFIG_DIR
+from surveys._yaml import StrictLoader
 
 DEFAULT_WORDING_PATH = CONFIG_DIR / "wording.yaml"
 
@@ -40,7 +41,7 @@ class Wording:
     @classmethod
     def load(cls, path: str | Path = DEFAULT_WORDING_PATH) -> Wording:
         try:
-            raw: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            raw: Any = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=StrictLoader)
         except (OSError, yaml.YAMLError) as exc:
             raise WordingError(f"{path}: cannot be read ({exc})") from None
         if not isinstance(raw, dict) or not isinstance(raw.get("messages"), dict):
@@ -88,7 +89,7 @@ class Wording:
 def _add_translation(messages: dict[str, dict[str, str]], path: Path, base: str) -> None:
     """Merge one ``wording.<language>.yaml`` into ``messages``, refusing what cannot work."""
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)
     except (OSError, yaml.YAMLError) as exc:
         raise WordingError(f"{path}: cannot be read ({exc})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("messages"), dict):

@@ -76,3 +76,11 @@ def test_a_translation_of_a_message_that_does_not_exist_is_refused(tmp_path: Pat
 def test_a_translation_with_a_placeholder_the_english_lacks_is_refused(tmp_path: Path) -> None:
     with pytest.raises(WordingError, match=r"message 'chose' uses odpowiedz"):
         _wording(tmp_path, BASE, 'language: pl\nmessages:\n  chose: "Wybrano: {odpowiedz}"\n')
+
+
+def test_a_message_written_twice_is_refused_saying_which(tmp_path: Path) -> None:
+    """YAML would silently keep the second; an edit to the first would vanish unseen."""
+    base = 'messages:\n  chose: "You chose {answer}"\n  chose: "Chosen: {answer}"\n'
+    (tmp_path / "wording.yaml").write_text(base, encoding="utf-8")
+    with pytest.raises(WordingError, match="'chose' appears twice"):
+        Wording.load(tmp_path / "wording.yaml")
