@@ -1,9 +1,15 @@
 """Connecting to the database: SQLite (embedded default) or PostgreSQL, both async.
 
 SQLite is opened in WAL mode so readers never wait for the writer, with ``BEGIN IMMEDIATE``
-so a transaction that will write takes the write lock up front. That is what makes a
-read-modify-write of one conversation safe when two messages from one person arrive at once,
-in one process or several. On PostgreSQL the same safety comes from ``SELECT … FOR UPDATE``.
+so a transaction that will write takes the write lock up front; in each process one writer
+thread runs every writing transaction in turn. On PostgreSQL a conversation's turn holds no
+lock: it is saved only over the version it read, and decided again if that moved on (see
+:mod:`surveys._turns`). Either way two messages from one person arriving at once, in one
+process or several, are taken one after the other and nothing is lost or doubled.
+
+:meth:`Database.turn` is the chat's hot path; :meth:`Database.run_sync` runs other short
+synchronous transactions the same cheap way; ORM sessions (:meth:`Database.transaction`,
+:meth:`Database.reading`) serve the dashboard, exports and rights requests.
 """
 
 from __future__ import annotations
