@@ -116,10 +116,11 @@ class Statements:
         return found
 
 
-def _snapshot(compiled: Compiled, row: Sequence[Any] | None) -> Snapshot:
+def _snapshot(row: Sequence[Any] | None) -> Snapshot:
+    """The snapshot from a processed ``read_conversation`` row (None: someone new)."""
     if row is None:
         return Snapshot(None)
-    conversation, version = compiled.row(row)
+    conversation, version = row
     return Snapshot(conversation or {}, int(version or 0))
 
 
@@ -136,7 +137,7 @@ class _SyncExecutor(Protocol):
 def decide_and_write(executor: _SyncExecutor, participant_id: str, logic: TurnLogic[T]) -> T:
     """One turn inside a transaction the caller holds (SQLite's writer, or a Core connection)."""
     rows = executor.fetch("read_conversation", {"pid": participant_id})
-    snapshot = Snapshot(rows[0][0] or {}, int(rows[0][1] or 0)) if rows else Snapshot(None)
+    snapshot = _snapshot(rows[0] if rows else None)
     past = NO_PAST_RUNS
     if not snapshot.is_new and logic.needs_past_runs(snapshot):
         rows = executor.fetch("past_runs", {"pid": participant_id, "active": _active(snapshot)})
@@ -321,7 +322,8 @@ class PostgresTurns:
         snapshot = self.recent.get(participant_id)
         if snapshot is None:
             read = self.statements["read_conversation"]
-            snapshot = _snapshot(read, await connection.fetchrow(read.sql, participant_id))
+            row = await connection.fetchrow(read.sql, participant_id)
+            snapshot = _snapshot(None if row is None else read.row(row))
         # The remembered conversation is used once: a conflict reads the database's.
         self.recent.drop(participant_id)
         past = NO_PAST_RUNS
@@ -343,14 +345,9 @@ class PostgresTurns:
                 saved = await self._write(connection, ops[0], participant_id)
                 for op in ops[1:]:
                     await self._write(connection, op, participant_id)
-        self._remember(participant_id, snapshot, ops[0], saved)
+        if "conversation" in saved:  # not when the person's row was deleted
+            self.recent.put(participant_id, saved["conversation"], snapshot.version + 1)
         return result
-
-    def _remember(
-        self, participant_id: str, read: Snapshot, person: Op, saved: dict[str, Any]
-    ) -> None:
-        if "conversation" in saved:
-            self.recent.put(participant_id, saved["conversation"], read.version + 1)
 
     async def _write(self, connection: Any, op: Op, participant_id: str) -> dict[str, Any]:
         """Run one op; the arguments it was given, by name (as sent to the database)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -147,14 +147,7 @@ class Database:
         several per statement); elsewhere through the async driver, via ``run_sync``.
         """
         if self._writer is not None:
-            # The writer thread runs one transaction at a time by itself. Only when an ORM
-            # transaction (the dashboard, analysis) holds the lock does this wait its turn,
-            # rather than spin on SQLite's busy timeout against that other connection.
-            assert self._write_lock is not None
-            if self._write_lock.locked():
-                async with self._write_lock:
-                    return await self._writer.run(work)
-            return await self._writer.run(work)
+            return await self._in_writer(self._writer.run(work))
         for attempt in (1, 2):
             try:
                 async with self._slots, self.connection() as connection:
@@ -164,6 +157,16 @@ class Database:
                     raise
         raise AssertionError("unreachable")
 
+    async def _in_writer(self, work: Awaitable[T]) -> T:
+        # The writer thread runs one transaction at a time by itself. Only when an ORM
+        # transaction (the dashboard) holds the lock does this wait its turn, rather than
+        # spin on SQLite's busy timeout against that other connection.
+        assert self._write_lock is not None
+        if self._write_lock.locked():
+            async with self._write_lock:
+                return await work
+        return await work
+
     async def turn(self, participant_id: str, logic: TurnLogic[T]) -> T:
         """Read, decide and write one turn of ``participant_id``'s conversation, atomically.
 
@@ -171,11 +174,7 @@ class Database:
         SQLite file; on asyncpg's own connection on PostgreSQL; through SQLAlchemy otherwise.
         """
         if self._writer is not None:
-            assert self._write_lock is not None
-            if self._write_lock.locked():
-                async with self._write_lock:
-                    return await self._writer.turn(participant_id, logic)
-            return await self._writer.turn(participant_id, logic)
+            return await self._in_writer(self._writer.turn(participant_id, logic))
         if self._postgres is not None:
             return await self._postgres_turn(participant_id, logic)
         return await self.run_sync(lambda connection: _core_turn(connection, participant_id, logic))

@@ -130,6 +130,33 @@ class Reply:
     alert: SafeguardingAlert | None = None
 
 
+class BackgroundWork:
+    """Work started after a reply has gone (analysis, alerts): kept, logged, waited for.
+
+    A failure is logged with ``failure`` and never reaches the person: what they said is
+    already stored.
+    """
+
+    def __init__(self, failure: str) -> None:
+        self._failure = failure
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception(self._failure)
+
+        task = asyncio.ensure_future(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+
 class SurveyService:
     """Takes inputs from any channel through the engine into the store."""
 
@@ -150,7 +177,7 @@ class SurveyService:
         self.screen = screen
         self.on_answers = on_answers
         self.on_alert = on_alert
-        self._background: set[asyncio.Task[None]] = set()
+        self._background = BackgroundWork("work after an answer failed; the answer itself is safe")
 
     @property
     def surveys(self) -> SurveyCatalog:
@@ -168,25 +195,13 @@ class SurveyService:
 
     def _after_commit(self, reply: Reply) -> None:
         if reply.stored and self.on_answers is not None:
-            self._spawn(self.on_answers(list(reply.stored)))
+            self._background.spawn(self.on_answers(list(reply.stored)))
         if reply.alert is not None and self.on_alert is not None:
-            self._spawn(self.on_alert(reply.alert))
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        async def guarded() -> None:
-            try:
-                await work
-            except Exception:
-                log.exception("work after an answer failed; the answer itself is safe")
-
-        task = asyncio.ensure_future(guarded())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+            self._background.spawn(self.on_alert(reply.alert))
 
     async def drain(self) -> None:
         """Wait for analysis and alerts started by earlier inputs (tests, shutdown)."""
-        while self._background:
-            await asyncio.gather(*list(self._background))
+        await self._background.drain()
 
     # ------------------------------------------------------------------ showing again
 

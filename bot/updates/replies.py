@@ -11,10 +11,9 @@ makes it an inbox item for staff, who see the words and the update but never who
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -26,7 +25,7 @@ from bot.updates.clock import as_utc
 from bot.updates.models import Outbox, ReplyPrompt, UpdateReaction, UpdateReply, YouSaidUpdate
 from surveys.database import Database
 from surveys.models import Answer, AnswerAnalysis, AnswerTag, Participant, SafeguardingAlert, utcnow
-from surveys.service import StoredText, SurveyService
+from surveys.service import BackgroundWork, StoredText, SurveyService
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +159,9 @@ class ReplyStore:
 
     def __init__(self, service: SurveyService) -> None:
         self.service = service
-        self._background: set[asyncio.Task[None]] = set()
+        self._background = BackgroundWork(
+            "analysis of an update reply failed; the reply itself is safe"
+        )
 
     async def store(
         self,
@@ -222,25 +223,13 @@ class ReplyStore:
             stored = StoredText(
                 answer_id, participant_id, reply_survey_id(update_id), REPLY_QUESTION, text, role
             )
-            self._spawn(self.service.on_answers([stored]))
+            self._background.spawn(self.service.on_answers([stored]))
         if alert is not None and self.service.on_alert is not None:
-            self._spawn(self.service.on_alert(alert))
+            self._background.spawn(self.service.on_alert(alert))
         return StoredReply(reply_id, answer_id, alert, finding.reply if finding else None)
 
-    def _spawn(self, work: Awaitable[None]) -> None:
-        async def guarded() -> None:
-            try:
-                await work
-            except Exception:
-                log.exception("analysis of an update reply failed; the reply itself is safe")
-
-        task = asyncio.ensure_future(guarded())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
     async def drain(self) -> None:
-        while self._background:
-            await asyncio.gather(*list(self._background))
+        await self._background.drain()
 
 
 # --------------------------------------------------------------------------- the staff inbox
