@@ -32,6 +32,7 @@ from bot.telegram._chatbot import ChatBot
 from bot.telegram._delivery import RetryPolicy
 from bot.telegram._handlers import COMMANDS, register
 from bot.telegram._http import AiohttpRequest
+from bot.telegram._minimise import minimise
 from bot.telegram._ordering import PerPersonInOrder
 from bot.telegram._summary import SummaryHandlers
 from bot.telegram._voice import VoiceMaker
@@ -135,7 +136,7 @@ class TelegramChannel:
 
         Returns the Bot API call to put in the webhook's answer, if one was offered.
         """
-        update = Update.de_json(data, self.application.bot)
+        update = Update.de_json(minimise(data), self.application.bot)
         answer, token = _webhook_answer.start()
         try:
             task = asyncio.ensure_future(

@@ -9,6 +9,9 @@ person on that question gets the same one (see :func:`bot.telegram._render.keybo
 :meth:`ChatBot.send_text` goes through the same PTB machinery as ``send_message`` (defaults,
 the request layer, Telegram's errors mapped to ``RetryAfter``/``Forbidden``/``BadRequest``)
 and returns the new message's id. Everything else still uses PTB's typed methods.
+
+Updates fetched by polling are minimised (:func:`bot.telegram._minimise.minimise`) before PTB
+reads them, as webhook updates are: both modes see the same, nameless updates.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.ext import ExtBot
+
+from bot.telegram._minimise import minimise
 
 
 class ChatBot(ExtBot[None]):
@@ -48,3 +53,9 @@ class ChatBot(ExtBot[None]):
         if reply_markup is not None:
             data["reply_markup"] = reply_markup
         await self._post("editMessageReplyMarkup", data)
+
+    async def _do_post(self, endpoint: str, data: dict[str, Any], **timeouts: Any) -> Any:
+        result = await super()._do_post(endpoint, data, **timeouts)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            return [minimise(update) if isinstance(update, dict) else update for update in result]
+        return result
