@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -228,6 +228,51 @@ def service_env(database_url: str, port: int, telegram_url: str, work: Path) -> 
     }
 
 
+@contextlib.asynccontextmanager
+async def telegram_process() -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    """The fake Bot API (:func:`fake_telegram`) in a process of its own: its URL and process."""
+    port = free_port()
+    process = await run(
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--fake-telegram",
+        str(port),
+        env=dict(os.environ),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_until_up(f"{url}/stats")
+        yield url, process
+    finally:
+        await stop(process)
+
+
+async def measured_load(
+    bot_url: str,
+    bot: asyncio.subprocess.Process,
+    telegram: tuple[str, asyncio.subprocess.Process],
+    people: list[list[dict[str, Any]]],
+    concurrency: int,
+) -> dict[str, Any]:
+    """:func:`load` through a bot, with the CPU it and the fake Telegram used, and its calls."""
+    telegram_url, telegram_pid = telegram[0], telegram[1].pid
+    before = await telegram_stats(telegram_url)
+    cpu_before = process_cpu_seconds(bot.pid), process_cpu_seconds(telegram_pid)
+    carried: list[str] = []
+    result = await load(bot_url, people, concurrency, carried)
+    result["service_cpu_s"] = round(process_cpu_seconds(bot.pid) - cpu_before[0], 2)
+    result["service_cpu_ms_per_update"] = round(
+        1000 * result["service_cpu_s"] / max(1, result["updates"]), 3
+    )
+    result["fake_telegram_cpu_s"] = round(process_cpu_seconds(telegram_pid) - cpu_before[1], 2)
+    calls = Counter(await telegram_stats(telegram_url))
+    calls.subtract(before)
+    result["replies_sent"] = calls["sendMessage"]
+    result["bot_api_requests"] = sum(calls.values())
+    result["bot_api_calls_in_webhook_answers"] = len(carried)
+    return result
+
+
 async def bench_service(
     name: str,
     database_url: str,
@@ -237,20 +282,10 @@ async def bench_service(
     processes: int = 1,
     profile_dir: Path | None = None,
 ) -> dict[str, Any]:
-    telegram_port = free_port()
-    telegram = await run(
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--fake-telegram",
-        str(telegram_port),
-        env=dict(os.environ),
-    )
-    telegram_url = f"http://127.0.0.1:{telegram_port}"
     port = free_port()
-    env = service_env(database_url, port, f"{telegram_url}/bot", work)
-    env |= {"WEB_CONCURRENCY": str(processes)}
-    try:
-        await wait_until_up(f"{telegram_url}/stats")
+    async with telegram_process() as telegram:
+        env = service_env(database_url, port, f"{telegram[0]}/bot", work)
+        env |= {"WEB_CONCURRENCY": str(processes)}
         migrate = await run(sys.executable, "-m", "bot", "migrate", env=env)
         if await migrate.wait() != 0:
             raise RuntimeError(f"migrating {database_url} failed")
@@ -265,27 +300,37 @@ async def bench_service(
             base = random.randrange(10**9, 2 * 10**9)  # fresh people and update ids every run
             update_ids = iter(range(base * 100, base * 100 + users * 100))
             people = [script(base + i, update_ids) for i in range(users)]
-            before = await telegram_stats(telegram_url)
-            cpu_before = process_cpu_seconds(server.pid), process_cpu_seconds(telegram.pid)
-            carried: list[str] = []
             result: dict[str, Any] = {"processes": processes}
-            result |= await load(f"http://127.0.0.1:{port}/telegram", people, concurrency, carried)
-            result["service_cpu_s"] = round(process_cpu_seconds(server.pid) - cpu_before[0], 2)
-            result["fake_telegram_cpu_s"] = round(
-                process_cpu_seconds(telegram.pid) - cpu_before[1], 2
-            )
-            calls = Counter(await telegram_stats(telegram_url))
-            calls.subtract(before)
-            result["replies_sent"] = calls["sendMessage"]
-            result["bot_api_requests"] = sum(calls.values())
-            result["bot_api_calls_in_webhook_answers"] = len(carried)
+            url = f"http://127.0.0.1:{port}/telegram"
+            result |= await measured_load(url, server, telegram, people, concurrency)
             result["answers_stored"] = await count_answers(database_url, base, users)
             result["answers_expected"] = users * ANSWERS_PER_PERSON
         finally:
             await stop(server)
-    finally:
-        await stop(telegram)
     return result
+
+
+async def bench_floor(
+    kind: str, users: int, concurrency: int, calls_per_update: float
+) -> dict[str, Any]:
+    """The least a bot that replies must do (:func:`floor_bot`), through the same load."""
+    port = free_port()
+    async with telegram_process() as telegram:
+        bot = await run(
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--floor-bot",
+            f"{port},{kind},{calls_per_update},{telegram[0]}/bot",
+            env=dict(os.environ),
+        )
+        try:
+            await wait_until_up(f"http://127.0.0.1:{port}/healthz")
+            update_ids = iter(range(1, users * 100))
+            people = [script(10**9 + i, update_ids) for i in range(users)]
+            url = f"http://127.0.0.1:{port}/telegram"
+            return {"kind": kind} | await measured_load(url, bot, telegram, people, concurrency)
+        finally:
+            await stop(bot)
 
 
 async def count_answers(database_url: str, base: int, users: int) -> int:
@@ -388,6 +433,85 @@ def fake_telegram(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None)
 
 
+QUESTION = "Question 2 of 6\nDoes your child have an EHC plan?\n\nTap an answer, or type yes or no."
+KEYBOARD = {
+    "inline_keyboard": [
+        [{"text": "Yes", "callback_data": "a:yes"}, {"text": "No", "callback_data": "a:no"}],
+        [
+            {"text": "Skip", "callback_data": "a:skip"},
+            {"text": "Pause", "callback_data": "a:pause"},
+        ],
+    ]
+}
+
+
+def floor_bot(port: int, kind: str, calls_per_update: float, telegram_url: str) -> None:
+    """A bot that does only what any bot answering through the webhook must: read the update,
+    make as many Bot API calls per update as the service did, answer 200. No database, no
+    survey, no handlers.
+
+    ``relay``: aiohttp's client and the standard JSON module, nothing else. ``ptb``: the same
+    through python-telegram-bot, as the service uses it: the update read into PTB's objects
+    (minimised first) and each reply sent by :meth:`ChatBot.send_text` over
+    :class:`AiohttpRequest`. What the service spends beyond ``ptb`` is its own work.
+    """
+    import uvloop
+    from telegram import Update
+
+    from bot.telegram._chatbot import ChatBot
+    from bot.telegram._http import AiohttpRequest
+    from bot.telegram._minimise import minimise
+
+    uvloop.install()
+    owed = 0.0  # calls owed so far: whole ones are made, the fraction carries on
+    bot = ChatBot(TOKEN, base_url=telegram_url, request=AiohttpRequest(128))
+    session: list[aiohttp.ClientSession] = []
+    headers = {"Content-Type": "application/json"}
+
+    async def start(app: web.Application) -> None:
+        await bot.initialize()
+        session.append(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=128)))
+
+    async def finish(app: web.Application) -> None:
+        await bot.shutdown()
+        await session[0].close()
+
+    async def send(chat_id: int) -> None:
+        if kind == "ptb":
+            await bot.send_text(chat_id, QUESTION, KEYBOARD)
+            return
+        body = json.dumps({"chat_id": chat_id, "text": QUESTION, "reply_markup": KEYBOARD})
+        url = f"{telegram_url}{TOKEN}/sendMessage"
+        async with session[0].post(url, data=body.encode(), headers=headers) as response:
+            if not json.loads(await response.read())["ok"]:
+                raise RuntimeError("the Bot API refused a reply")
+
+    async def handle(request: web.Request) -> web.Response:
+        nonlocal owed
+        data = await request.json()
+        if kind == "ptb":
+            update = Update.de_json(minimise(data), bot)
+            chat_id = update.effective_user.id if update.effective_user else 0
+        else:
+            part = data.get("message") or data.get("callback_query") or {}
+            chat_id = part["from"]["id"]
+        owed += calls_per_update
+        while owed >= 1:
+            owed -= 1
+            await send(chat_id)
+        return web.Response(text="ok")
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.on_startup.append(start)
+    app.on_cleanup.append(finish)
+    app.router.add_post("/telegram", handle)
+    app.router.add_get("/healthz", ok)
+    web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
 def bare_server(port: int) -> None:
     """The ceiling: an aiohttp handler that answers 200 and does nothing else."""
 
@@ -438,6 +562,21 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             name: round(result["updates_per_s"] / ceiling["updates_per_s"], 3)
             for name, result in report["service"].items()
         }
+        if args.floors:
+            served = list(report["service"].values())
+            calls = (
+                sum(r["bot_api_requests"] for r in served) / sum(r["updates"] for r in served)
+                if served
+                else 1.46
+            )
+            floors = {
+                kind: await bench_floor(kind, args.users, args.concurrency, round(calls, 3))
+                for kind in ("relay", "ptb")
+            }
+            report["floor_bots"] = floors
+            for kind, result in floors.items():
+                share = result["updates_per_s"] / ceiling["updates_per_s"]
+                report["share_of_ceiling"][f"floor_{kind}"] = round(share, 3)
         return report
 
 
@@ -468,7 +607,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile", metavar="DIR", help="run the service under cProfile; write DIR/<db>.prof"
     )
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="also measure the least any bot must do: a bare relay, and the same through PTB",
+    )
     parser.add_argument("--fake-telegram", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-bot", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -478,5 +623,8 @@ if __name__ == "__main__":
         bare_server(arguments.bare_server)
     elif arguments.fake_telegram:
         fake_telegram(arguments.fake_telegram)
+    elif arguments.floor_bot:
+        floor_port, floor_kind, floor_calls, floor_telegram = arguments.floor_bot.split(",", 3)
+        floor_bot(int(floor_port), floor_kind, float(floor_calls), floor_telegram)
     else:
         print(json.dumps(asyncio.run(main(arguments)), indent=2))
