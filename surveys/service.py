@@ -9,7 +9,8 @@ other and nothing is lost or doubled, on SQLite or PostgreSQL, in one process or
 Exceptions::
 
     SurveyError
-      └─ UnknownParticipant   (rights requests from someone we hold nothing for)
+      ├─ UnknownParticipant   (rights requests from someone we hold nothing for)
+      └─ CannotRewrite        (new words for an answer that cannot take them; says why)
 """
 
 from __future__ import annotations
@@ -23,20 +24,23 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys import _store
 from surveys.database import Database
-from surveys.definition import SurveyCatalog
+from surveys.definition import QuestionType, SurveyCatalog
 from surveys.engine import (
     Action,
     Context,
     Conversation,
     Input,
     PastRuns,
+    Profile,
     Prompt,
     PromptKind,
     Step,
+    _without_control_characters,
     advance,
     needs_past_runs,
     show_again,
@@ -60,6 +64,17 @@ class SurveyError(Exception):
 
 class UnknownParticipant(SurveyError):
     """Nothing is held for this person."""
+
+
+class CannotRewrite(SurveyError):
+    """New words that cannot be stored for an answer; the message says why, for staff.
+
+    ``limit`` is set when the words are longer than the question allows.
+    """
+
+    def __init__(self, message: str, *, limit: int | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +134,16 @@ class StoredText:
 
 AnswerListener = Callable[[Sequence[StoredText]], Awaitable[None]]
 AlertListener = Callable[[SafeguardingAlert], Awaitable[None]]
+# Runs inside the transaction that stores rewritten words, with the new answer's id.
+AlsoInTransaction = Callable[[AsyncSession, int], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rewritten:
+    """Words stored for an answer given another way: the new answer, and any alert raised."""
+
+    answer_id: int
+    alert: SafeguardingAlert | None
 
 
 @dataclass(slots=True)
@@ -190,18 +215,99 @@ class SurveyService:
         participant_id = self.pseudonymise(ref)
         decided = await self.db.turn(participant_id, _Turn(self, participant_id, ref, given))
         reply = decided.written()
-        self._after_commit(reply)
+        self._after_commit(reply.stored, reply.alert)
         return reply
 
-    def _after_commit(self, reply: Reply) -> None:
-        if reply.stored and self.on_answers is not None:
-            self._background.spawn(self.on_answers(list(reply.stored)))
-        if reply.alert is not None and self.on_alert is not None:
-            self._background.spawn(self.on_alert(reply.alert))
+    def _after_commit(self, stored: list[StoredText], alert: SafeguardingAlert | None) -> None:
+        if stored and self.on_answers is not None:
+            self._background.spawn(self.on_answers(list(stored)))
+        if alert is not None and self.on_alert is not None:
+            self._background.spawn(self.on_alert(alert))
 
     async def drain(self) -> None:
         """Wait for analysis and alerts started by earlier inputs (tests, shutdown)."""
         await self._background.drain()
+
+    # ------------------------------------------------------------------ words given another way
+
+    async def rewrite_text(
+        self, answer_id: int, text: str, *, also: AlsoInTransaction | None = None
+    ) -> Rewritten:
+        """Store ``text`` as the words of a free-text answer given another way.
+
+        A voice note is stored as a marker line until a person types it up; this is how the
+        typed words arrive. As with any changed answer the old row is superseded, never
+        overwritten, and the words go through the same checks and hooks as typed ones: the
+        question's length limit, the safeguarding screen before commit (a disclosure is
+        restricted and raises an alert), and analysis after it. The person is not messaged:
+        they may have moved on long ago, and the safeguarding lead acts on the alert.
+        ``also`` runs in the same transaction (to mark the voice note done, audit it).
+        """
+        text = _without_control_characters(text.replace("\r\n", "\n")).strip()
+        original, person = await self._rewritable(answer_id, text)
+        profile = Profile(person.role, person.age_band, person.format, person.language)
+        finding = (
+            self.screen(text, language=profile.language or "en", easy=profile.easy)
+            if self.screen is not None
+            else None
+        )
+        async with self.db.transaction() as session:
+            new_id = await _supersede_with(session, original, text, restricted=finding is not None)
+            alert = None
+            if finding is not None:
+                alert = SafeguardingAlert(
+                    participant_id=original.participant_id,
+                    answer_id=new_id,
+                    category=finding.category,
+                    level=finding.level,
+                    excerpt=finding.excerpt,
+                    created_at=utcnow(),
+                    status="open",
+                )
+                session.add(alert)
+            if also is not None:
+                await also(session, new_id)
+        stored = StoredText(
+            new_id,
+            original.participant_id,
+            original.survey_id,
+            original.question_id,
+            text,
+            person.role,
+        )
+        self._after_commit([] if alert else [stored], alert)
+        return Rewritten(new_id, alert)
+
+    async def _rewritable(self, answer_id: int, text: str) -> tuple[Answer, Participant]:
+        """The current answer and its person, once ``text`` is known to fit the question."""
+        async with self.db.reading() as session:
+            row = (
+                await session.execute(
+                    select(Answer, Participant)
+                    .join(Participant, Participant.id == Answer.participant_id)
+                    .where(Answer.id == answer_id)
+                )
+            ).first()
+        if row is None:
+            raise CannotRewrite("That answer is no longer held: the person may have deleted it.")
+        answer, person = row
+        if answer.superseded_at is not None:
+            raise CannotRewrite("The person has changed that answer since, so nothing was saved.")
+        survey = self.surveys.get(answer.survey_id)
+        if survey is None or not survey.has_question(answer.question_id):
+            raise CannotRewrite("That answer's question is no longer in any survey loaded here.")
+        question = survey.question(answer.question_id)
+        if question.type is not QuestionType.FREE_TEXT:
+            raise CannotRewrite("That answer is not to a question that takes words.")
+        if not text:
+            raise CannotRewrite("Type what the person said before saving.")
+        if len(text) > question.max_length:
+            raise CannotRewrite(
+                f"That is {len(text):,} characters; answers to this question can be up to "
+                f"{question.max_length:,}. Nothing has been saved: shorten it and save again.",
+                limit=question.max_length,
+            )
+        return answer, person
 
     # ------------------------------------------------------------------ showing again
 
@@ -465,6 +571,42 @@ class _Turn:
             language=profile.language or "en",
         )
         decided.reply.prompts.insert(0, support)
+
+
+async def _supersede_with(
+    session: AsyncSession, original: Answer, text: str, *, restricted: bool
+) -> int:
+    """Supersede ``original`` and store ``text`` in its place; the new answer's id.
+
+    The new row keeps the original's time, so reports count it when it was said. It only
+    goes ahead over an answer still current: a person changing it meanwhile wins.
+    """
+    now = utcnow()
+    superseded = await session.execute(
+        update(Answer)
+        .where(Answer.id == original.id, Answer.superseded_at.is_(None))
+        .values(superseded_at=now)
+    )
+    if superseded.rowcount != 1:
+        raise CannotRewrite("The person has changed that answer since, so nothing was saved.")
+    return (
+        await session.execute(
+            insert(Answer)
+            .values(
+                run_id=original.run_id,
+                participant_id=original.participant_id,
+                survey_id=original.survey_id,
+                survey_version=original.survey_version,
+                question_id=original.question_id,
+                status="answered",
+                value=None,
+                text=text,
+                created_at=original.created_at,
+                restricted=restricted,
+            )
+            .returning(Answer.id)
+        )
+    ).scalar_one()
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -40,6 +40,9 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 VIEW = frozenset(Role)
 REVIEW = frozenset({Role.ANALYST})
 ALERTS = frozenset({Role.SAFEGUARDING_LEAD})
+# Hearing a voice note is hearing the person: for analysts, who read what people wrote,
+# and the safeguarding lead, who reads what may disclose risk.
+TRANSCRIBE = frozenset({Role.ANALYST, Role.SAFEGUARDING_LEAD})
 ADMIN = frozenset({Role.ADMIN})
 ROLE_NAMES = {
     Role.VIEWER: "Viewer",

@@ -18,7 +18,7 @@ from analysis.exports import FORMAT_NAMES, ExportUnavailable, Format, export
 from analysis.models import Role, StaffUser, VicMember
 from analysis.review import ReviewError, apply_review, labelled_jsonl, pending, theme_choices
 from analysis.summary import AGE_BANDS, AUDIENCES, FilterError, Filters, Summary, build_summary
-from bot.dashboard import audit
+from bot.dashboard import audit, voice_notes
 from bot.dashboard.auth import (
     ADMIN,
     ALERTS,
@@ -26,6 +26,7 @@ from bot.dashboard.auth import (
     REVIEW,
     ROLE_NAMES,
     SESSION_COOKIE,
+    TRANSCRIBE,
     VIEW,
     AccountError,
     Accounts,
@@ -33,7 +34,9 @@ from bot.dashboard.auth import (
     csrf_ok,
 )
 from bot.services import Services
+from bot.telegram.files import FileUnavailable, TelegramFiles
 from surveys.models import SafeguardingAlert, utcnow
+from surveys.service import CannotRewrite
 
 JINJA = web.AppKey("dashboard_jinja", object)
 STAFF: Any = (
@@ -41,7 +44,7 @@ STAFF: Any = (
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self'; media-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
@@ -63,15 +66,20 @@ def _accounts(request: web.Request) -> Accounts:
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
-    if request.path.startswith("/dashboard"):
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if not request.path.startswith("/dashboard/static/"):
-            response.headers["Cache-Control"] = "no-store"
+    if request.path.startswith("/dashboard") and not response.prepared:
+        _secure(response, no_store=not request.path.startswith("/dashboard/static/"))
     return response
+
+
+def _secure(response: web.StreamResponse, *, no_store: bool = True) -> None:
+    """The dashboard's headers; a streamed response sets them itself, before it starts."""
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if no_store:
+        response.headers["Cache-Control"] = "no-store"
 
 
 def guard(allowed: frozenset[Role]) -> Callable[[Handler], Handler]:
@@ -162,6 +170,8 @@ def _nav(staff: Staff | None) -> list[tuple[str, str]]:
     items += [(href, label) for href, label, allowed in EXTRA_NAV if staff.may(allowed)]
     if staff.may(REVIEW):
         items.append(("/dashboard/review", "Review tags"))
+    if staff.may(TRANSCRIBE):
+        items.append(("/dashboard/voice-notes", "Voice notes"))
     if staff.may(ALERTS):
         items.append(("/dashboard/alerts", "Safeguarding alerts"))
     if staff.may(ADMIN):
@@ -303,10 +313,17 @@ async def overview(request: web.Request) -> web.Response:
         require_quote_approval=True,
         settings_names=_names(services),
     )
+    staff: Staff = request[STAFF]
+    notes = await voice_notes.waiting_count(services.db) if staff.may(TRANSCRIBE) else None
     return _page(
         request,
         "overview.html",
-        {"title": "Overview", "summary": summary, **_filter_context(request, None)},
+        {
+            "title": "Overview",
+            "summary": summary,
+            "voice_notes": notes,
+            **_filter_context(request, None),
+        },
     )
 
 
@@ -477,6 +494,130 @@ async def review_export(request: web.Request) -> web.StreamResponse:
             "Content-Disposition": f'attachment; filename="{name}"',
         },
     )
+
+
+# ---------------------------------------------------------------------------- voice notes
+
+
+async def voice_notes_page(request: web.Request) -> web.Response:
+    services = _services(request)
+    saved = request.query.get("saved", "")
+    return _page(
+        request,
+        "voice_notes.html",
+        {
+            "title": "Voice notes to type up",
+            "notes": await voice_notes.waiting(services.db, services.surveys),
+            "saved": saved if saved.isdigit() else "",
+            "alerted": request.query.get("alerted") == "1",
+            "tz": services.settings.tz,
+        },
+    )
+
+
+NOT_WAITING = (
+    "That voice note is not waiting any more: it has been typed up, or the person changed "
+    "or deleted their answer."
+)
+
+
+async def _waiting_note(request: web.Request) -> voice_notes.WaitingNote | None:
+    services = _services(request)
+    return await voice_notes.find(services.db, services.surveys, int(request.match_info["note_id"]))
+
+
+def _not_waiting(
+    request: web.Request, message: str = NOT_WAITING, status: int = 404
+) -> web.Response:
+    return _page(
+        request,
+        "error.html",
+        {"title": "This voice note is not waiting", "message": message},
+        status=status,
+    )
+
+
+async def voice_note_page(
+    request: web.Request, text: str = "", message: str = "", status: int = 200
+) -> web.Response:
+    """One note: the player (or why it cannot play) and the form to type it up."""
+    services = _services(request)
+    note = await _waiting_note(request)
+    if note is None:
+        return _not_waiting(request)
+    problem = ""
+    try:
+        await TelegramFiles.from_settings(services.settings).available(note.file_id)
+    except FileUnavailable as exc:
+        problem = str(exc)
+    return _page(
+        request,
+        "voice_note.html",
+        {
+            "title": f"Voice note {note.id}",
+            "note": note,
+            "problem": problem,
+            "text": text,
+            "message": message,
+            "tz": services.settings.tz,
+        },
+        status=status,
+    )
+
+
+async def voice_note_audio(request: web.Request) -> web.StreamResponse:
+    """The recording, fetched from Telegram and passed on as it comes; never cached."""
+    services = _services(request)
+    staff: Staff = request[STAFF]
+    note = await _waiting_note(request)
+    if note is None:
+        return web.Response(status=404, text=NOT_WAITING)
+
+    async def played(outcome: str) -> None:
+        await audit.record(
+            services.db,
+            actor=staff.username,
+            role=staff.role,
+            action="voice_note_played",
+            outcome=outcome,
+            about=f"voice note {note.id}",
+        )
+
+    try:
+        async with TelegramFiles.from_settings(services.settings).open(note.file_id) as upstream:
+            await played("ok")
+            response = web.StreamResponse(
+                headers={"Content-Type": "audio/ogg", "Pragma": "no-cache", "Expires": "0"}
+            )
+            if upstream.content_length is not None:
+                response.content_length = upstream.content_length
+            _secure(response)
+            await response.prepare(request)
+            async for chunk in upstream.content.iter_chunked(64 * 1024):
+                await response.write(chunk)
+    except FileUnavailable as exc:  # raised before anything was sent
+        await played(exc.reason)
+        return web.Response(status=410 if exc.reason == "gone" else 503, text=str(exc))
+    await response.write_eof()
+    return response
+
+
+async def voice_note_transcribe(request: web.Request) -> web.StreamResponse:
+    services = _services(request)
+    staff: Staff = request[STAFF]
+    note = await _waiting_note(request)
+    if note is None:
+        return _not_waiting(request)
+    form = await request.post()
+    text = str(form.get("transcript", ""))
+    try:
+        done = await voice_notes.transcribe(services.survey_service, note, text, staff)
+    except CannotRewrite as exc:
+        if exc.limit is not None or not text.strip():  # the words can be fixed: keep them
+            return await voice_note_page(request, text, str(exc), status=400)
+        return _not_waiting(request, str(exc), status=409)
+    alerted = "&alerted=1" if done.alert is not None else ""
+    raise web.HTTPSeeOther(f"/dashboard/voice-notes?saved={note.id}{alerted}")
 
 
 # ---------------------------------------------------------------------------- alerts
@@ -652,6 +793,25 @@ ROUTES: list[tuple[str, str, Handler, frozenset[Role] | None]] = [
     ("GET", "/dashboard/review", guard(REVIEW)(review_page), REVIEW),
     ("POST", "/dashboard/review/{answer_id:\\d+}", guard(REVIEW)(review_answer), REVIEW),
     ("GET", "/dashboard/review/export.jsonl", guard(REVIEW)(review_export), REVIEW),
+    ("GET", "/dashboard/voice-notes", guard(TRANSCRIBE)(voice_notes_page), TRANSCRIBE),
+    (
+        "GET",
+        "/dashboard/voice-notes/{note_id:\\d+}",
+        guard(TRANSCRIBE)(voice_note_page),
+        TRANSCRIBE,
+    ),
+    (
+        "POST",
+        "/dashboard/voice-notes/{note_id:\\d+}",
+        guard(TRANSCRIBE)(voice_note_transcribe),
+        TRANSCRIBE,
+    ),
+    (
+        "GET",
+        "/dashboard/voice-notes/{note_id:\\d+}/audio",
+        guard(TRANSCRIBE)(voice_note_audio),
+        TRANSCRIBE,
+    ),
     ("GET", "/dashboard/alerts", guard(ALERTS)(alerts), ALERTS),
     ("POST", "/dashboard/alerts/{alert_id:\\d+}/acknowledge", guard(ALERTS)(acknowledge), ALERTS),
     ("GET", "/dashboard/admin/users", guard(ADMIN)(users_page), ADMIN),

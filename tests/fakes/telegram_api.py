@@ -5,6 +5,10 @@ tests exercise exactly what production does, minus Telegram. It records every ca
 updates to a polling bot through ``getUpdates``, and can be told to fail: answer a send with
 429 and a ``retry_after``, with 403 (the person blocked the bot), with 500, or slowly.
 
+Files people sent (voice notes) live in :attr:`FakeTelegramAPI.files`, by ``file_id``: like
+Telegram, ``getFile`` gives a path for one it has (400 for one it hasn't), and the path is
+downloaded from ``/file/bot<token>/<path>``.
+
 Like Telegram, it takes a method call carried in a webhook's response
 (:meth:`FakeTelegramAPI.webhook_answered`, which whoever posts the update calls with the
 response): made after everything the bot sent while handling the update, its outcome told to
@@ -77,6 +81,8 @@ class FakeTelegramAPI:
         # A rule sees (method, params) and returns a Failure to inject, or None to succeed.
         self.rules: list[Callable[[str, dict[str, Any]], Failure | None]] = []
         self.delay = 0.0
+        self.files: dict[str, bytes] = {}  # file_id -> the bytes Telegram keeps
+        self.downloads: list[str] = []  # file paths downloaded, in order
         self.app = web.Application(client_max_size=50 * 1024**2)
         self.app.router.add_post("/bot{token}/{method}", self._dispatch)
         self.app.router.add_get("/bot{token}/{method}", self._dispatch)
@@ -132,7 +138,10 @@ class FakeTelegramAPI:
         if self.delay:
             await asyncio.sleep(self.delay)
         handler = getattr(self, f"on_{method}", self.on_default)
-        call.result = handler(params)
+        result = handler(params)
+        if isinstance(result, Failure):  # the method itself refuses, as Telegram would
+            return await self._fail(result)
+        call.result = result
         return web.json_response({"ok": True, "result": call.result})
 
     def webhook_answered(self, body: bytes, content_type: str) -> Call | None:
@@ -156,7 +165,9 @@ class FakeTelegramAPI:
         if any(rule(method, params) is not None for rule in self.rules):
             call.failed = True
             return call
-        call.result = getattr(self, f"on_{method}", self.on_default)(params)
+        result = getattr(self, f"on_{method}", self.on_default)(params)
+        call.failed = isinstance(result, Failure)
+        call.result = None if call.failed else result
         return call
 
     async def _fail(self, failure: Failure) -> web.Response:
@@ -175,7 +186,14 @@ class FakeTelegramAPI:
         return web.json_response(body, status=failure.status)
 
     async def _file(self, request: web.Request) -> web.Response:
-        return web.Response(body=b"OggS-fake-voice")
+        path = request.match_info["path"]
+        file_id = path.removeprefix("voice/").removesuffix(".oga")
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
+        self.downloads.append(path)
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         timeout = float(params.get("timeout") or 0)
@@ -241,11 +259,15 @@ class FakeTelegramAPI:
         ]
         return self._message(params, photo=photo)
 
-    def on_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+    def on_getFile(self, params: dict[str, Any]) -> dict[str, Any] | Failure:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            return Failure(400, "Bad Request: wrong file_id or the file is temporarily unavailable")
         return {
-            "file_id": params.get("file_id"),
-            "file_unique_id": "f",
-            "file_path": "voice/file.oga",
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(self.files[file_id]),
+            "file_path": f"voice/{file_id}.oga",
         }
 
     def on_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,14 @@ from surveys.database import Database
 from surveys.definition import SurveyCatalog
 from surveys.engine import Action, Input, PromptKind, Step
 from surveys.models import Answer, ChannelAddress, Participant, QuestionFeedback, SurveyRun
-from surveys.service import ChannelRef, Pseudonymiser, SurveyService, parse_start_payload
+from surveys.service import (
+    CannotRewrite,
+    ChannelRef,
+    Pseudonymiser,
+    StoredText,
+    SurveyService,
+    parse_start_payload,
+)
 from surveys.wording import Wording
 from tests.surveys.helpers import question_prompt, start_as_parent
 
@@ -322,3 +330,44 @@ async def test_an_in_memory_database_takes_turns_through_sqlalchemy_itself(
         "t2": ("answered", "note 2, changed"),
     }
     await db.dispose()
+
+
+async def test_words_given_another_way_supersede_and_go_through_the_hooks(
+    db: Database, test_surveys: SurveyCatalog, wording: Wording
+) -> None:
+    """A typed-up voice note: any channel's free-text answer can take new words this way."""
+    heard: list[StoredText] = []
+
+    async def on_answers(stored: Sequence[StoredText]) -> None:
+        heard.extend(stored)
+
+    service = SurveyService(db, test_surveys, wording, Pseudonymiser(KEY), on_answers=on_answers)
+    ref = ChannelRef("web", "visitor-rewrite")
+    reply = await start_as_parent(service, ref, "all_types")
+    await service.handle(ref, Input(Action.CHOOSE, "none"))
+    await service.handle(ref, Input(Action.TEXT, "[voice note]"))
+    await service.drain()
+    async with db.reading() as session:
+        school, marker = (await session.scalars(select(Answer).order_by(Answer.id))).all()
+
+    with pytest.raises(CannotRewrite, match="not to a question that takes words"):
+        await service.rewrite_text(school.id, "words")
+    with pytest.raises(CannotRewrite, match="can be up to 500") as too_long:
+        await service.rewrite_text(marker.id, "x" * 501)
+    assert too_long.value.limit == 500
+    with pytest.raises(CannotRewrite, match="Type what the person said"):
+        await service.rewrite_text(marker.id, " \x00 ")
+
+    heard.clear()
+    done = await service.rewrite_text(marker.id, "  No school place\r\nnear us \x07 ")
+    await service.drain()
+    assert done.alert is None
+    assert await current_answers(db, reply.participant_id) == {
+        "school": ("answered", "none"),
+        "why_not": ("answered", "No school place\nnear us"),
+    }
+    assert [(s.answer_id, s.question_id, s.text) for s in heard] == [
+        (done.answer_id, "why_not", "No school place\nnear us")
+    ]
+    with pytest.raises(CannotRewrite, match="changed that answer since"):
+        await service.rewrite_text(marker.id, "again")

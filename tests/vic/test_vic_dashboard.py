@@ -124,13 +124,20 @@ EXPECTED = {
     "/dashboard/download?format=csv": set(ROLES),
     "/dashboard/review": {"analyst"},
     "/dashboard/review/export.jsonl": {"analyst"},
+    "/dashboard/voice-notes": {"analyst", "safeguarding_lead"},
     "/dashboard/alerts": {"safeguarding_lead"},
     "/dashboard/admin/users": {"admin"},
     "/dashboard/admin/vic": {"admin"},
     "/dashboard/admin/audit": {"admin"},
 }
+# Pages about one thing: the wrong role gets 403 whether or not the thing exists.
+GETS_ABOUT_ONE = {
+    "/dashboard/voice-notes/{note_id}": {"analyst", "safeguarding_lead"},
+    "/dashboard/voice-notes/{note_id}/audio": {"analyst", "safeguarding_lead"},
+}
 POSTS = {
     "/dashboard/review/{answer_id}": {"analyst"},
+    "/dashboard/voice-notes/{note_id}": {"analyst", "safeguarding_lead"},
     "/dashboard/alerts/{alert_id}/acknowledge": {"safeguarding_lead"},
     "/dashboard/admin/users": {"admin"},
     "/dashboard/admin/users/{user_id}": {"admin"},
@@ -145,7 +152,7 @@ def test_every_guarded_route_is_in_the_role_table() -> None:
         for method, path, _h, allowed in ROUTES
         if allowed is not None and path != "/dashboard/signout"
     }
-    listed = {p.split("?")[0] for p in EXPECTED} | set(POSTS)
+    listed = {p.split("?")[0] for p in EXPECTED} | set(GETS_ABOUT_ONE) | set(POSTS)
     assert guarded == listed
 
 
@@ -155,9 +162,12 @@ async def test_roles_on_every_route(app, aiohttp_client, db, role) -> None:
     for path, allowed in EXPECTED.items():
         response = await browser.get(path)
         assert response.status == (200 if role in allowed else 403), (role, path, response.status)
+    for path, allowed in GETS_ABOUT_ONE.items():
+        response = await browser.get(path.format(note_id=999999))
+        assert (response.status == 403) is (role not in allowed), (role, path, response.status)
     csrf = await browser.csrf()
     for path, allowed in POSTS.items():
-        concrete = path.format(answer_id=999999, alert_id=999999, user_id=999999)
+        concrete = path.format(answer_id=999999, alert_id=999999, user_id=999999, note_id=999999)
         response = await browser.post(concrete, {"csrf": csrf})
         if role in allowed:
             assert response.status != 403, (role, path)
