@@ -795,7 +795,7 @@ class _Turn:
         if kind is QuestionType.NUMBER:
             self.answer_number(survey, question, value)
             return
-        text = _without_control_characters(value).strip()
+        text = without_control_characters(value).strip()
         if not text:
             self.show(PromptKind.PROBLEM, self.say("invalid.empty"))
             self.ask(survey)
@@ -1022,7 +1022,7 @@ _CONTROL_BUTTONS = {
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _without_control_characters(text: str) -> str:
+def without_control_characters(text: str) -> str:
     # A NUL or other control character is never meant, and PostgreSQL refuses NUL in text.
     return _CONTROL_CHARACTERS.sub("", text)
 

@@ -40,10 +40,10 @@ from surveys.engine import (
     Prompt,
     PromptKind,
     Step,
-    _without_control_characters,
     advance,
     needs_past_runs,
     show_again,
+    without_control_characters,
 )
 from surveys.models import (
     Answer,
@@ -243,7 +243,7 @@ class SurveyService:
         they may have moved on long ago, and the safeguarding lead acts on the alert.
         ``also`` runs in the same transaction (to mark the voice note done, audit it).
         """
-        text = _without_control_characters(text.replace("\r\n", "\n")).strip()
+        text = without_control_characters(text.replace("\r\n", "\n")).strip()
         original, person = await self._rewritable(answer_id, text)
         profile = Profile(person.role, person.age_band, person.format, person.language)
         finding = (

@@ -36,6 +36,7 @@ from bot.telegram._minimise import minimise
 from bot.telegram._ordering import PerPersonInOrder
 from bot.telegram._summary import SummaryHandlers
 from bot.telegram._voice import VoiceMaker
+from bot.telegram.files import file_url
 from config.settings import TelegramMode
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class TelegramChannel:
         bot = ChatBot(
             settings.telegram_bot_token.get_secret_value(),
             base_url=base_url,
-            base_file_url=_file_url(base_url),
+            base_file_url=file_url(base_url),
             request=AiohttpRequest(max(64, settings.telegram_concurrency * 2), pool_timeout=10.0),
             get_updates_request=AiohttpRequest(2, read_timeout=poll_timeout + 10),
         )
@@ -264,9 +265,3 @@ def webhook_url(configured: str) -> str:
     """``WEBHOOK_URL`` may name the service (``https://x.example``) or the route itself."""
     configured = configured.rstrip("/")
     return configured if configured.endswith(WEBHOOK_PATH) else configured + WEBHOOK_PATH
-
-
-def _file_url(base_url: str) -> str:
-    """``https://api.telegram.org/bot`` → ``https://api.telegram.org/file/bot``."""
-    head, _, tail = base_url.rpartition("/")
-    return f"{head}/file/{tail}" if head else base_url

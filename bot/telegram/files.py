@@ -47,11 +47,7 @@ GONE = (
 
 
 def file_url(base_url: str) -> str:
-    """``https://api.telegram.org/bot`` → ``https://api.telegram.org/file/bot``.
-
-    The same rule as the channel's own (``_channel._file_url``); kept here too because the
-    dashboard imports this module while the channel is still being imported.
-    """
+    """``https://api.telegram.org/bot`` → ``https://api.telegram.org/file/bot``."""
     head, _, tail = base_url.rstrip("/").rpartition("/")
     return f"{head}/file/{tail}" if head else base_url
 
