@@ -705,16 +705,17 @@ class SafeguardingScreen:
             level=found.level,
             excerpt=found.excerpt,
             reply=self.reply(found.level, language=language, easy=easy),
+            card=self.signposting.card(self.wording, language, easy),
         )
 
     def reply(self, level: str, *, language: str = "en", easy: bool = False) -> str:
+        """The kind words alone: the card is a part of its own, which each channel shows once."""
         say = self.wording.say
         parts = []
         if level == "immediate":
             parts.append(say("safeguarding.danger_now", language, easy))
         parts.append(say("safeguarding.thanks", language, easy))
         parts.append(say("safeguarding.may_share", language, easy))
-        parts.append(self.signposting.card(self.wording, language, easy))
         parts.append(say("safeguarding.carry_on", language, easy))
         return "\n\n".join(parts)
 
@@ -725,7 +726,7 @@ def default_screen() -> SafeguardingScreen:
 
 
 def screen(text: str, *, language: str = "en", easy: bool = False) -> RiskFinding | None:
-    """Check one typed answer; on a possible disclosure, the finding and the reply to send."""
+    """Check one typed answer; on a possible disclosure, the finding, the reply and the card."""
     return default_screen()(text, language=language, easy=easy)
 
 

@@ -241,6 +241,9 @@ class Prompt:
     speak: bool = False  # the person chose "listen": channels read it aloud
     easy: bool = False
     language: str = "en"
+    # The help-now card, after the text (the reply to a possible disclosure): apart from the
+    # text so each channel shows it once, as chat text or as a card of its own.
+    card: str = ""
 
 
 @dataclass(slots=True)
