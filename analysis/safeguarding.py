@@ -36,6 +36,7 @@ import yaml
 from analysis import safeguarding_pl
 from analysis.text import Normaliser, sentences
 from config.settings import CONFIG_DIR
+from surveys.reading import choose_text
 from surveys.service import RiskFinding
 from surveys.wording import Wording
 
@@ -612,31 +613,32 @@ class Signposting:
     def lines(self, language: str = "en", easy: bool = False) -> tuple[CardLine, ...]:
         """Every service in ``language``, each line falling back to the base language alone.
 
-        Easy read takes ``when_easy`` in the person's language before plain ``when`` in it,
-        and either before anything in another language — the same rule as the wording.
+        Easy read takes ``when_easy`` in the person's language, then plain ``when`` in it, and
+        either before anything in another language: :func:`~surveys.reading.choose_text`,
+        the rule surveys and the wording follow too.
         """
-        wanted = tuple(dict.fromkeys((language or self.base_language, self.base_language)))
         return tuple(
             CardLine(
                 service.name,
-                _first(wanted, (service.contact,)),
-                _first(wanted, (service.when_easy, service.when) if easy else (service.when,)),
+                self._words(service.contact, None, language, easy),
+                self._words(service.when, service.when_easy, language, easy),
             )
             for service in self.services
         )
+
+    def _words(
+        self, plain: Mapping[str, str], easy: Mapping[str, str] | None, language: str, wants: bool
+    ) -> Words:
+        found = choose_text(
+            plain, easy, language=language, base=self.base_language, wants_easy=wants
+        )
+        assert found is not None, "loading guarantees a base-language text"
+        return Words(*found)
 
     def card(self, wording: Wording, language: str = "en", easy: bool = False) -> str:
         """The card as chat text: 999 first, then the numbers to talk to someone."""
         intro = wording.say("safeguarding.card_intro", language, easy)
         return "\n".join([intro, *map(str, self.lines(language, easy))])
-
-
-def _first(languages: tuple[str, ...], texts: tuple[Mapping[str, str], ...]) -> Words:
-    for language in languages:
-        for by_language in texts:
-            if by_language.get(language):
-                return Words(by_language[language], language)
-    raise AssertionError("loading guarantees a base-language text")  # pragma: no cover
 
 
 def _service(entry: Any, number: int, base: str, source: str) -> Service:
@@ -705,16 +707,17 @@ class SafeguardingScreen:
             level=found.level,
             excerpt=found.excerpt,
             reply=self.reply(found.level, language=language, easy=easy),
+            card=self.signposting.card(self.wording, language, easy),
         )
 
     def reply(self, level: str, *, language: str = "en", easy: bool = False) -> str:
+        """The kind words alone: the card is a part of its own, which each channel shows once."""
         say = self.wording.say
         parts = []
         if level == "immediate":
             parts.append(say("safeguarding.danger_now", language, easy))
         parts.append(say("safeguarding.thanks", language, easy))
         parts.append(say("safeguarding.may_share", language, easy))
-        parts.append(self.signposting.card(self.wording, language, easy))
         parts.append(say("safeguarding.carry_on", language, easy))
         return "\n\n".join(parts)
 
@@ -725,7 +728,7 @@ def default_screen() -> SafeguardingScreen:
 
 
 def screen(text: str, *, language: str = "en", easy: bool = False) -> RiskFinding | None:
-    """Check one typed answer; on a possible disclosure, the finding and the reply to send."""
+    """Check one typed answer; on a possible disclosure, the finding, the reply and the card."""
     return default_screen()(text, language=language, easy=easy)
 
 

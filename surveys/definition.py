@@ -416,7 +416,10 @@ def _texts(
         raise ValueError(f"{where}: has no text in the base language {base!r}")
     for language in languages[1:]:
         if not by_language.get(language, "").strip():
-            warnings.append(f"{where}: no {language!r} translation; {base!r} is used")
+            # An easy-read field ("easy", "intro_easy"…) gives way to the plain words in that
+            # language, not to easy words in the base one (surveys/reading.py).
+            used = f"the plain {language!r} text" if where.endswith("easy") else repr(base)
+            warnings.append(f"{where}: no {language!r} translation; {used} is used")
     strangers = sorted(set(by_language) - set(languages))
     if strangers:
         warnings.append(

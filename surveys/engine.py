@@ -26,7 +26,9 @@ from surveys.definition import (
     QuestionType,
     Survey,
     SurveyCatalog,
+    Text,
 )
+from surveys.reading import choose_text
 from surveys.wording import Wording
 
 # --------------------------------------------------------------------------- inputs
@@ -241,6 +243,9 @@ class Prompt:
     speak: bool = False  # the person chose "listen": channels read it aloud
     easy: bool = False
     language: str = "en"
+    # The help-now card, after the text (the reply to a possible disclosure): apart from the
+    # text so each channel shows it once, as chat text or as a card of its own.
+    card: str = ""
 
 
 @dataclass(slots=True)
@@ -438,6 +443,18 @@ class _Turn:
     def say(self, key: str, **values: object) -> str:
         return self.ctx.wording.say(key, self.language, self.easy, **values)
 
+    def read(self, plain: Text, easy: Text | None, *, wants_easy: bool | None = None) -> str:
+        """A survey's words for this person, by the same rule as the wording and help card."""
+        found = choose_text(
+            plain.by_language,
+            easy.by_language if easy else None,
+            language=self.language,
+            base=plain.base,
+            wants_easy=self.easy if wants_easy is None else wants_easy,
+        )
+        assert found is not None, "loading guarantees a base-language text"
+        return found[0]
+
     def show(self, kind: PromptKind, text: str, **more: Any) -> None:
         self.prompts.append(
             Prompt(
@@ -610,11 +627,8 @@ class _Turn:
         self.events.append(
             Event("run_started", run_id=run.id, survey_id=survey.id, survey_version=survey.version)
         )
-        intro = survey.intro_easy if self.easy and survey.intro_easy else survey.intro
-        self.show(
-            PromptKind.INFO,
-            f"{survey.title.get(self.language)}\n\n{intro.get(self.language)}",
-        )
+        intro = self.read(survey.intro, survey.intro_easy)
+        self.show(PromptKind.INFO, f"{survey.title.get(self.language)}\n\n{intro}")
         if first is None:
             self.complete(survey)
         else:
@@ -669,9 +683,7 @@ class _Turn:
         return self.ctx.surveys.get(run.survey_id) if run else None
 
     def question_text(self, question: Question) -> str:
-        if self.easy and question.easy is not None:
-            return question.easy.get(self.language)
-        return question.text.get(self.language)
+        return self.read(question.text, question.easy)
 
     def option_label(self, question: Question, value: str) -> str:
         option = question.option(value)
@@ -679,8 +691,7 @@ class _Turn:
             return value
         if question.type is QuestionType.YES_NO:
             return option.text.get(self.language)
-        words = option.easy if self.easy and option.easy else option.text
-        label = words.get(self.language)
+        label = self.read(option.text, option.easy)
         return f"{option.emoji} {label}" if option.emoji else label
 
     def ask(self, survey: Survey, lead: str = "") -> None:
@@ -765,8 +776,7 @@ class _Turn:
         self.events.append(Event("run_completed", run_id=run.id, survey_id=survey.id))
         self.conv.run = None
         self.conv.step = Step.IDLE
-        thanks = survey.thanks_easy if self.easy and survey.thanks_easy else survey.thanks
-        self.show(PromptKind.DONE, thanks.get(self.language))
+        self.show(PromptKind.DONE, self.read(survey.thanks, survey.thanks_easy))
 
     def answer(self, survey: Survey, question: Question, action: Action, value: str) -> None:
         run = self.conv.run
@@ -894,10 +904,11 @@ class _Turn:
             Event("not_understood", run_id=run.id, survey_id=survey.id, question_id=question.id)
         )
         parts = []
-        if question.easy is not None and not self.easy:
-            parts.append(
-                f"{self.say('not_understood.easy_version')}\n{question.easy.get(self.language)}"
-            )
+        # Easier words only if they are not what the person just read (easy read already on,
+        # or no easy version in their language).
+        easier = self.read(question.text, question.easy, wants_easy=True)
+        if easier != self.question_text(question):
+            parts.append(f"{self.say('not_understood.easy_version')}\n{easier}")
         if question.hint is not None:
             parts.append(f"{self.say('not_understood.hint')}\n{question.hint.get(self.language)}")
         lead = "\n\n".join(parts) or self.say("not_understood.none")

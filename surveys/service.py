@@ -105,12 +105,17 @@ class Pseudonymiser:
 
 @dataclass(frozen=True, slots=True)
 class RiskFinding:
-    """What a safeguarding screen found in a message, and what to say back at once."""
+    """What a safeguarding screen found in a message, and what to say back at once.
+
+    ``reply`` holds the kind words and ``card`` the help-now card, apart, so that a channel
+    showing the card its own way (the web chat's help card) never shows it twice.
+    """
 
     category: str
     level: str  # "immediate" (999 first) or "concern"
     excerpt: str
     reply: str
+    card: str  # the help-now card as chat text, in the person's language and reading level
 
 
 class RiskScreen(Protocol):
@@ -566,6 +571,7 @@ class _Turn:
         support = Prompt(
             PromptKind.INFO,
             finding.reply,
+            card=finding.card,
             easy=profile.easy,
             speak=profile.listen,
             language=profile.language or "en",

@@ -1,8 +1,8 @@
 """The bot's own words (privacy message, buttons, progress…), from ``config/wording.yaml``.
 
 Every channel says the same things, so the wording lives with the engine, as data a local
-area can rewrite. A key may have an easy-read variant, ``<key>.easy``; a missing language
-falls back to the base language, and a missing easy variant to the plain one.
+area can rewrite. A key may have an easy-read variant, ``<key>.easy``; which text a person
+gets follows :func:`surveys.reading.choose_text` (their language first, then easy words).
 
 Translations may live beside the base file, one language per file (``wording.pl.yaml``
 holds ``language: pl`` and ``messages:``), so a translator edits one file of their own.
@@ -19,6 +19,7 @@ import yaml
 
 from config.settings import CONFIG_DIR
 from surveys._yaml import StrictLoader
+from surveys.reading import choose_text
 
 DEFAULT_WORDING_PATH = CONFIG_DIR / "wording.yaml"
 
@@ -76,14 +77,16 @@ class Wording:
         return found.format(**values) if values else found
 
     def _choose(self, key: str, language: str, easy: bool) -> str:
-        candidates = [f"{key}.easy", key] if easy else [key]
-        # The person's language first, even if only the plain (not easy) wording is in it.
-        for wanted in dict.fromkeys((language or self.base_language, self.base_language)):
-            for candidate in candidates:
-                text = self._messages.get(candidate, {}).get(wanted)
-                if text:
-                    return text
-        raise WordingError(f"no wording for {key!r}")
+        found = choose_text(
+            self._messages.get(key, {}),
+            self._messages.get(f"{key}.easy"),
+            language=language,
+            base=self.base_language,
+            wants_easy=easy,
+        )
+        if found is None:
+            raise WordingError(f"no wording for {key!r}")
+        return found[0]
 
 
 def _add_translation(messages: dict[str, dict[str, str]], path: Path, base: str) -> None:

@@ -61,9 +61,11 @@ def decode_tap(data: str) -> Tap:
 
 
 def message_text(prompt: Prompt, wording: Wording) -> str:
-    """What the person reads: progress first, then the question, then how to answer."""
+    """What the person reads: progress, the text and any help-now card, how to answer."""
     parts = [prompt.progress, prompt.text] if prompt.progress else [prompt.text]
     text = "\n".join(p for p in parts if p)
+    if prompt.card:
+        text = f"{text}\n\n{prompt.card}"
     hint_key = _HINTS.get(prompt.question_type) if prompt.question_type else None
     if prompt.kind is PromptKind.QUESTION and hint_key:
         hint = wording.say(hint_key, prompt.language, prompt.easy)
@@ -153,7 +155,7 @@ def adapter_button(label: str, verb: str) -> InlineKeyboardButton:
 
 def spoken_text(prompt: Prompt) -> str:
     """What the voice note says: the message, with the answers read out by number."""
-    parts = [prompt.progress or "", prompt.text]
+    parts = [prompt.progress or "", prompt.text, prompt.card]
     if prompt.buttons:
         numbered = prompt.question_type in _NUMBERED or prompt.question_type is None
         for i, button in enumerate(prompt.buttons, 1):

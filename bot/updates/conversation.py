@@ -237,7 +237,8 @@ class UpdatesConversation:
             easy=person.easy,
             role=person.role,
         )
-        messages = [Message(stored.support)] if stored.support else []
+        found = stored.finding
+        messages = [Message(f"{found.reply}\n\n{found.card}")] if found else []
         messages.append(Message(self._say(person)("updates.reply_saved")))
         return Outcome(messages)
 

@@ -25,7 +25,7 @@ from bot.updates.clock import as_utc
 from bot.updates.models import Outbox, ReplyPrompt, UpdateReaction, UpdateReply, YouSaidUpdate
 from surveys.database import Database
 from surveys.models import Answer, AnswerAnalysis, AnswerTag, Participant, SafeguardingAlert, utcnow
-from surveys.service import BackgroundWork, StoredText, SurveyService
+from surveys.service import BackgroundWork, RiskFinding, StoredText, SurveyService
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ class StoredReply:
     reply_id: int
     answer_id: int
     alert: SafeguardingAlert | None
-    support: str | None  # what to say at once when the words suggest someone is not safe
+    finding: RiskFinding | None  # what to say at once when someone may not be safe
 
 
 class ReplyStore:
@@ -226,7 +226,7 @@ class ReplyStore:
             self._background.spawn(self.service.on_answers([stored]))
         if alert is not None and self.service.on_alert is not None:
             self._background.spawn(self.service.on_alert(alert))
-        return StoredReply(reply_id, answer_id, alert, finding.reply if finding else None)
+        return StoredReply(reply_id, answer_id, alert, finding)
 
     async def drain(self) -> None:
         await self._background.drain()

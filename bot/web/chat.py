@@ -106,7 +106,6 @@ class View:
     prompts: list[Prompt]
     notes: list[dict[str, Any]] = field(default_factory=list)
     said: str | None = None
-    alert: bool = False
     code: tuple[str, str] | None = None
 
     @property
@@ -127,7 +126,6 @@ class View:
             "prompts": [prompt_to_json(p) for p in self.prompts],
             "notes": self.notes,
             "said": self.said,
-            "alert": self.alert,
         }
 
     @classmethod
@@ -139,7 +137,6 @@ class View:
             prompts=[prompt_from_json(p) for p in data["prompts"]],
             notes=list(data.get("notes") or []),
             said=data.get("said"),
-            alert=bool(data.get("alert")),
         )
 
     @classmethod
@@ -277,7 +274,7 @@ def _messages(page: Page, view: View, *, with_said: bool = True) -> list[dict[st
         out.append({"sender": "bot", "kind": "code", "code": view.code})
     speak_missing = False
     asked = asking(view.prompts)
-    for index, prompt in enumerate(view.prompts):
+    for prompt in view.prompts:
         out.append(
             {
                 "sender": "bot",
@@ -287,22 +284,30 @@ def _messages(page: Page, view: View, *, with_said: bool = True) -> list[dict[st
                 "speak": prompt.speak,
                 "language": prompt.language,
                 "question": prompt is asked,
-                # A safeguarding reply comes first; it is marked so it stands out.
-                "alert": view.alert and index == 0,
+                # A reply to a possible disclosure is marked so it stands out.
+                "alert": bool(prompt.card),
             }
         )
         speak_missing = speak_missing or (prompt.speak and not chat.speaker.available)
-        if view.alert and index == 0:  # the safeguarding reply, then where to get help now
-            out.append({"sender": "bot", "kind": "help", "help": help_entries})
+        if prompt.card:  # then where to get help now: the web's own card, read out as text
+            out.append(
+                {
+                    "sender": "bot",
+                    "kind": "help",
+                    "help": help_entries,
+                    "spoken": prompt.card,
+                    "speak": prompt.speak,
+                }
+            )
     if speak_missing:
         out.append({"sender": "bot", "kind": "info", "text": page.t("web.listen_missing")})
     for number, message in enumerate(out):
         message["id"] = f"{prefix}-{number}"
         if "text" in message:
             message["html"] = text_html(message["text"], page.command_links)
-            message["audio"] = chat.speaker.register(
-                message["text"], message.get("language", page.language)
-            )
+        spoken = message.get("spoken") or message.get("text")
+        if spoken:
+            message["audio"] = chat.speaker.register(spoken, message.get("language", page.language))
     return out
 
 
@@ -436,11 +441,9 @@ async def _run(
     if live.step is Step.NEW and submitted.inputs[0].action is not Action.START:
         await chat.service.handle(ref, Input(Action.START, _field(form, "s") or ""))
     reply = live
-    alert = False
     for given in submitted.inputs:
         reply = await chat.service.handle(ref, given)
-        alert = alert or reply.alert is not None
-    view = View.of(reply, said=said, alert=alert)
+    view = View.of(reply, said=said)
     wanted = submitted.inputs[-1]
     if wanted.action is Action.LANGUAGE and view.language != wanted.value:
         label = (

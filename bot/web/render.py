@@ -46,6 +46,7 @@ def prompt_to_json(prompt: Prompt) -> dict[str, Any]:
         "speak": prompt.speak,
         "easy": prompt.easy,
         "language": prompt.language,
+        "card": prompt.card,
     }
 
 
@@ -63,6 +64,7 @@ def prompt_from_json(data: dict[str, Any]) -> Prompt:
         speak=bool(data.get("speak")),
         easy=bool(data.get("easy")),
         language=data.get("language") or "en",
+        card=data.get("card") or "",
     )
 
 

@@ -84,7 +84,8 @@ async def test_a_disclosure_typed_in_polish_gets_the_polish_reply_first_and_an_a
     first = reply.prompts[0].text
     assert first.startswith("Jeśli grozi Ci teraz niebezpieczeństwo, zadzwoń pod numer 999.")
     assert "Dziękuję, że mi o tym mówisz." in first
-    assert "Zadzwoń pod 999" in first and "0800 1111" in first
+    card = reply.prompts[0].card
+    assert "Zadzwoń pod 999" in card and "0800 1111" in card and "0800 1111" not in first
     assert reply.prompts[-1].question_id == "ehcp"  # the survey carries on, in Polish
     assert reply.prompts[-1].text == "Czy dziecko ma plan EHC?"
     async with db.reading() as session:
@@ -175,6 +176,6 @@ async def test_build_services_wires_the_screen_and_the_analysis(db: Database, tm
     await _to_free_text(services.survey_service, ref)
     reply = await services.survey_service.handle(ref, Input(Action.TEXT, "i want to kill myself"))
     assert reply.alert is not None and reply.alert.category == "suicide"
-    assert "116 123" in reply.prompts[0].text
+    assert "116 123" in reply.prompts[0].card
     await services.survey_service.handle(ref, Input(Action.CHOOSE, "no"))
     await services.survey_service.drain()

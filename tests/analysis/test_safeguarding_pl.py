@@ -129,7 +129,7 @@ def test_a_polish_disclosure_is_noticed_when_the_person_chose_english() -> None:
     finding = screen("ojczym mnie bije", language="en")
     assert finding is not None and finding.category == "abuse"
     assert finding.reply.startswith("Thank you for telling me.")
-    assert "0800 1111" in finding.reply
+    assert "Call 0800 1111" in finding.card
 
 
 def test_an_english_disclosure_is_noticed_when_the_person_chose_polish() -> None:

@@ -95,7 +95,18 @@ def test_a_concern_gets_the_card_without_the_999_line_first() -> None:
     assert finding is not None
     assert finding.level == "concern"
     assert not finding.reply.startswith("If you are in danger now")
-    assert "999" in finding.reply
+    assert "999" in finding.card.splitlines()[1]
+
+
+def test_the_kind_words_and_the_card_are_separate_parts_each_said_once() -> None:
+    finding = screen("i dont feel safe at home")
+    assert finding is not None
+    assert finding.card == signposting_card()
+    assert "0800 1111" not in finding.reply and "You can talk to someone now" not in finding.reply
+    assert finding.card.count("0800 1111") == 1
+    assert finding.reply.endswith(
+        "You can carry on with the questions when you're ready, or stop at any time."
+    )
 
 
 def test_the_reply_is_honest_that_a_person_may_need_to_help() -> None:

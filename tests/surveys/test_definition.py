@@ -403,6 +403,7 @@ questions:
   - id: more
     type: free_text
     text: {en: "Tell us more.", pl: "Prosimy napisać więcej."}
+    easy: {en: "Tell us more."}
 """
 
 
@@ -419,6 +420,7 @@ def test_a_missing_translation_is_a_warning_naming_question_and_field(
     assert set(two_languages.warnings) == {
         "question 'school', option 'special', field text: no 'pl' translation; 'en' is used",
         "question 'plan', field text: no 'pl' translation; 'en' is used",
+        "question 'more', field easy: no 'pl' translation; the plain 'pl' text is used",
     }
 
 

@@ -284,15 +284,26 @@ def test_listen_format_marks_prompts_to_be_spoken(ctx: Context) -> None:
     assert question(outcome).speak
 
 
-def test_language_switch_falls_back_for_missing_translations(ctx: Context) -> None:
+def test_easy_words_missing_in_polish_give_plain_polish_not_easy_english(ctx: Context) -> None:
     person = Person(ctx)
     person.onboard()
     outcome = person.send(Action.LANGUAGE, "pl")
     assert question(outcome).text == "Gdzie uczy się twoje dziecko?"
-    person.send(Action.FORMAT, "easy")
-    outcome = person.send(Action.TEXT, "nonsense")
-    # the easy version has no Polish translation: it falls back to the base language
+    outcome = person.send(Action.FORMAT, "easy")
+    # The easy version is only in English: the question stays in Polish, like its buttons.
+    assert question(outcome).text == "Gdzie uczy się twoje dziecko?"
+    assert question(outcome).buttons[0].label == "Szkoła ogólnodostępna"
+    outcome = person.send(Action.LANGUAGE, "en")
     assert question(outcome).text == "Where do you go to school?"
+
+
+def test_i_dont_understand_offers_no_english_as_the_easier_polish(ctx: Context) -> None:
+    person = Person(ctx)
+    person.onboard()
+    person.send(Action.LANGUAGE, "pl")
+    outcome = person.send(Action.NOT_UNDERSTOOD)
+    assert outcome.prompts[0].text.startswith("Niestety nie ma prostszej wersji")
+    assert "Where do you go to school?" not in outcome.prompts[0].text
 
 
 def test_completing_a_survey_thanks_and_records_completion(ctx: Context) -> None:

@@ -35,6 +35,7 @@ async def test_a_disclosure_gets_support_an_alert_and_reaches_no_export(bot: Bot
     replies = person.texts()[before:]
     support = replies[0]
     assert "999" in support and "0800 1111" in support, "the help card comes first"
+    assert support.index("Thank you for telling me") < support.index("You can talk to someone")
     assert "council" in support and "secret" not in support.lower()
     assert "Does your child have an EHC plan?" in replies[-1], "then the survey carries on"
 
@@ -60,3 +61,16 @@ async def test_a_disclosure_gets_support_an_alert_and_reaches_no_export(bot: Bot
         body = export(summary, fmt).body
         for fragment in (DISCLOSURE, "step dad", "hits me"):
             assert fragment.encode() not in body, f"{fmt.value} holds the disclosure"
+
+
+async def test_after_a_disclosure_the_help_card_is_shown_exactly_once(bot: BotHarness) -> None:
+    person = bot.person(902)
+    await onboard(person)
+    await person.send("3")
+    before = len(person.texts())
+    await person.send(DISCLOSURE)
+
+    seen = "\n".join(person.since(before))
+    assert seen.count("You can talk to someone now:") == 1
+    for number in ("Call 999", "0800 1111", "85258", "116 123", "mindmate.org.uk"):
+        assert seen.count(number) == 1, f"{number} shown {seen.count(number)} times"

@@ -20,6 +20,8 @@ from tests.telegram.answers import current_answers
 from tests.telegram.harness import SECRET, BotHarness, Person
 from tests.telegram.test_telegram_survey import onboard
 
+CARD = "You can talk to someone now:\n• Childline: Call 0800 1111 (free)"
+
 
 async def count(bot: BotHarness, model: Any) -> int:
     assert bot.services is not None
@@ -82,7 +84,7 @@ async def test_a_replayed_update_is_ignored(bot: BotHarness) -> None:
     def screen(text: str, *, language: str = "en", easy: bool = False) -> RiskFinding | None:
         if "not safe" in text:
             alerts.append(text)
-            return RiskFinding("harm", "immediate", text, "If you are in danger, call 999.")
+            return RiskFinding("harm", "immediate", text, "If you are in danger, call 999.", CARD)
         return None
 
     assert bot.services is not None

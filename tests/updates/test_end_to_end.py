@@ -179,9 +179,11 @@ async def test_a_reply_that_sounds_unsafe_gets_help_at_once_and_stays_out_of_the
     await sender.transport.close()
     update = _latest_with(parent, "You said, we did: Short breaks")
 
+    before = len(parent.texts())
     await _reply_to(parent, update, "my dad hits me when he is angry and I am scared to go home")
     said = parent.texts()[-2:]
     assert "999" in said[0]  # the signposting card came first
+    assert "\n".join(parent.since(before)).count("0800 1111") == 1, "the card, once"
     assert said[1].startswith("Thank you. We have passed this to the team.")
     async with db.reading() as session:
         alert = (await session.execute(select(SafeguardingAlert))).scalar_one()

@@ -157,6 +157,40 @@ def test_a_person_completes_a_survey_with_the_keyboard_alone(
     assert requests.elsewhere() == []
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_after_a_disclosure_the_help_card_is_shown_exactly_once(
+    browser: Any, server: Server, javascript: bool
+) -> None:
+    """What the person sees after writing that they are not safe: the kind words, then the
+    help card, once (it was also folded into the words once, so every number showed twice)."""
+    context = browser.new_context(java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        person = Person(page, javascript)
+        page.goto(server.url + "/")
+        person.wait_for("It is not a person")
+        person.press("Yes, let's start", then="Which of these best describes you?")
+        person.press("Parent or carer", then="How would you like the questions?")
+        person.press("Words", then="Which would you like to answer?")
+        person.press("Every kind of question", then="Which language would you like?")
+        person.press("English", then="your own experience")
+        person.press("My own experience", then="Where does your child learn?")
+        person.press("Not in school", then="Why isn't your child in school?")
+        person.write(
+            "my step dad hits me and i dont feel safe at home",
+            then="Does your child have an EHC plan?",
+        )
+        seen = str(page.locator("body").inner_text())
+        help_cards = page.locator("#log .msg.kind-help").count()
+    finally:
+        context.close()
+
+    assert help_cards == 1
+    assert seen.index("Thank you for telling me") < seen.index("0800 1111")
+    for number in ("Call 999", "0800 1111", "85258", "116 123", "mindmate.org.uk"):
+        assert seen.count(number) == 1, f"{number} shown {seen.count(number)} times"
+
+
 # --------------------------------------------------------------------------- axe-core
 
 

@@ -26,11 +26,12 @@ from tests.web.conftest import EMBEDDER, runs
 SUPPORT = (
     "If you are in danger now, call 999. A person at the council may need to help keep you safe."
 )
+CARD = "You can talk to someone now:\n• Childline: Call 0800 1111 (free)"
 
 
 def _screen(text: str, *, language: str = "en", easy: bool = False) -> RiskFinding | None:
     if "not safe" in text.lower():
-        return RiskFinding("unsafe_at_home", "concern", text[:80], SUPPORT)
+        return RiskFinding("unsafe_at_home", "concern", text[:80], SUPPORT, CARD)
     return None
 
 
@@ -71,6 +72,29 @@ async def test_listen_plays_audio_made_offline_for_the_words_on_the_page(
     assert body[:4] == b"RIFF" and body[8:12] == b"WAVE" and len(body) > 10_000
     unknown = await client.get("/audio/" + "0" * 64 + ".wav")
     assert unknown.status == 404  # only words the chat itself showed are ever spoken
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
+async def test_a_listener_hears_the_help_card_once_after_a_disclosure(
+    client: TestClient, services: Services, app: web.Application
+) -> None:
+    services.survey_service.screen = _screen
+    person = ChatPerson(client)
+    await person.start_all_types()
+    await person.press("Listen (voice notes)")
+    await person.press("Not in school")
+    page = await person.type("I am not safe at home")
+
+    def spoken(message_html: str) -> str:
+        found = re.search(r"/audio/([0-9a-f]{64})\.wav", message_html)
+        assert found, "a Listen link"
+        script = app[WEB_CHAT].speaker.cache_dir / f"{found.group(1)}.txt"
+        return script.read_text(encoding="utf-8")
+
+    support, card = page.html.split('class="msg from-bot kind-')[-3:-1]
+    assert support.startswith("info alert") and card.startswith("help")
+    assert "0800 1111" not in spoken(support) and "A person at the council" in spoken(support)
+    assert "0800 1111" in spoken(card)
 
 
 async def test_without_espeak_the_listen_button_is_hidden_and_the_chat_says_why(

@@ -86,7 +86,29 @@ async def test_a_polish_speaker_who_discloses_sees_the_card_in_polish_at_once(
         assert number in item
     assert "Zadzwoń pod 0800 1111 (bezpłatnie)" in items[2]
     assert "Call 0800 1111" not in page.text
+    assert page.plain.count("0800 1111") == 1, "the card once, not in the words as well"
     assert "Czy dziecko ma plan EHC?" in page.question(), "nothing else is lost"
+
+
+async def test_after_a_disclosure_the_help_card_is_on_the_page_exactly_once(
+    client: TestClient,
+) -> None:
+    person = ChatPerson(client)
+    await person.start_all_types()
+    await person.press("Not in school")
+    page = await person.type("my step dad hits me and i dont feel safe at home")
+
+    bot_messages = [m for m in page.messages if "from-bot" in m.classes]
+    assert "Thank you for telling me." in bot_messages[0].words
+    assert "You can carry on with the questions" in bot_messages[0].words
+    assert "kind-help" in bot_messages[1].classes
+    assert [m for m in page.messages if "kind-help" in m.classes] == [bot_messages[1]]
+    for number in ("Call 999", "0800 1111", "85258", "116 123", "mindmate.org.uk"):
+        assert page.plain.count(number) == 1, f"{number} shown {page.plain.count(number)} times"
+    assert "Does your child have an EHC plan?" in page.question()
+
+    again = await person.open("/")  # reloaded: the same page, the card still once
+    assert again.plain.count("0800 1111") == 1
 
 
 async def test_a_line_without_a_translation_is_shown_in_english_and_marked_so(
