@@ -118,6 +118,18 @@ class RiskFinding:
     card: str  # the help-now card as chat text, in the person's language and reading level
 
 
+def _open_alert(finding: RiskFinding, participant_id: str, at: dt.datetime) -> SafeguardingAlert:
+    """A new alert for the safeguarding lead about what ``finding`` saw (not yet stored)."""
+    return SafeguardingAlert(
+        participant_id=participant_id,
+        category=finding.category,
+        level=finding.level,
+        excerpt=finding.excerpt,
+        created_at=at,
+        status="open",
+    )
+
+
 class RiskScreen(Protocol):
     def __call__(
         self, text: str, *, language: str = "en", easy: bool = False
@@ -260,15 +272,8 @@ class SurveyService:
             new_id = await _supersede_with(session, original, text, restricted=finding is not None)
             alert = None
             if finding is not None:
-                alert = SafeguardingAlert(
-                    participant_id=original.participant_id,
-                    answer_id=new_id,
-                    category=finding.category,
-                    level=finding.level,
-                    excerpt=finding.excerpt,
-                    created_at=utcnow(),
-                    status="open",
-                )
+                alert = _open_alert(finding, original.participant_id, utcnow())
+                alert.answer_id = new_id
                 session.add(alert)
             if also is not None:
                 await also(session, new_id)
@@ -558,14 +563,7 @@ class _Turn:
             return
         # The words go to the safeguarding lead only: never to theming or exports.
         answer_id = recorder.restrict_last_text()
-        decided.alert = SafeguardingAlert(
-            participant_id=self.participant_id,
-            category=finding.category,
-            level=finding.level,
-            excerpt=finding.excerpt,
-            created_at=recorder.now,
-            status="open",
-        )
+        decided.alert = _open_alert(finding, self.participant_id, recorder.now)
         decided.alert_id, decided.alert_answer = _store.Pending(), answer_id
         recorder.ops.append(_store.add_alert(decided.alert, answer_id, decided.alert_id))
         support = Prompt(
