@@ -157,6 +157,17 @@ class Database:
                     raise
         raise AssertionError("unreachable")
 
+    async def read_sync(self, work: Callable[[Connection], T]) -> T:
+        """:meth:`run_sync` for work that only reads.
+
+        On a SQLite file it runs in the writer thread too (one hop), but in a deferred
+        transaction on a connection of its own: it never takes the write lock, so with
+        several processes (``WEB_CONCURRENCY``) a read never waits for another's write.
+        """
+        if self._writer is not None:
+            return await self._in_writer(self._writer.run(work, reading=True))
+        return await self.run_sync(work)
+
     async def _in_writer(self, work: Awaitable[T]) -> T:
         # The writer thread runs one transaction at a time by itself. Only when an ORM
         # transaction (the dashboard) holds the lock does this wait its turn, rather than
@@ -348,21 +359,24 @@ class _SqliteWriter:
         self._local = threading.local()
         self._closed = False
 
-    def _connection(self) -> Connection:
-        connection = getattr(self._local, "connection", None)
+    def _connection(self, reading: bool = False) -> Connection:
+        name = "reader" if reading else "connection"
+        connection = getattr(self._local, name, None)
         if connection is None or connection.closed:
             connection = self._engine.connect()
-            self._local.connection = connection
+            if reading:  # its transactions begin with a plain (deferred) BEGIN
+                connection = connection.execution_options(read_only=True)
+            setattr(self._local, name, connection)
         return connection
 
-    def _transaction(self, work: Callable[[Connection], T]) -> T:
-        connection = self._connection()
+    def _transaction(self, work: Callable[[Connection], T], reading: bool = False) -> T:
+        connection = self._connection(reading)
         with connection.begin():
             return work(connection)
 
-    async def run(self, work: Callable[[Connection], T]) -> T:
+    async def run(self, work: Callable[[Connection], T], reading: bool = False) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._transaction, work)
+        return await loop.run_in_executor(self._executor, self._transaction, work, reading)
 
     def _turn(self, participant_id: str, logic: TurnLogic[T]) -> T:
         dbapi_connection = self._connection().connection.dbapi_connection
@@ -373,9 +387,10 @@ class _SqliteWriter:
         return await loop.run_in_executor(self._executor, self._turn, participant_id, logic)
 
     def _close(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            connection.close()
+        for name in ("connection", "reader"):
+            connection = getattr(self._local, name, None)
+            if connection is not None:
+                connection.close()
         self._engine.dispose()
 
     async def close(self) -> None:

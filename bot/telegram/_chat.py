@@ -117,12 +117,12 @@ class Chat:
     async def _read(self, query: Select[Any], ref: ChannelRef) -> Row[Any] | None:
         """One row about this person, read as the store reads a turn.
 
-        ``Database.run_sync``: on SQLite one hop to the writer thread; a read through the
+        ``Database.read_sync``: on SQLite one hop to the writer thread; a read through the
         async engine (aiosqlite) took several thread hops and about 20 times the CPU
         (2.5 ms against 0.11 ms, measured here), on every tap another process had asked.
         """
         params = {"pid": self.service.pseudonymise(ref)}
-        return await self.service.db.run_sync(lambda conn: conn.execute(query, params).first())
+        return await self.service.db.read_sync(lambda conn: conn.execute(query, params).first())
 
     def current_question(self, conversation: Conversation | None) -> Question | None:
         if conversation is None or conversation.run is None or not conversation.run.current:

@@ -104,9 +104,9 @@ async def replying_to(
     in which case the message belongs to the survey.
 
     Asked of every typed message, so it is read the way the store reads a turn
-    (``run_sync``; on SQLite a read through the async engine cost about 20 times the CPU).
+    (``read_sync``; on SQLite a read through the async engine cost about 20 times the CPU).
     """
-    return await db.run_sync(lambda conn: _replying_to(conn, participant_id, reply_to_message_id))
+    return await db.read_sync(lambda conn: _replying_to(conn, participant_id, reply_to_message_id))
 
 
 _PROMPT = select(ReplyPrompt.update_id, ReplyPrompt.message_id, ReplyPrompt.asked_at).where(
