@@ -501,7 +501,7 @@ async def review_export(request: web.Request) -> web.StreamResponse:
 
 async def voice_notes_page(request: web.Request) -> web.Response:
     services = _services(request)
-    saved = request.query.get("saved", "")
+    saved, unclear = request.query.get("saved", ""), request.query.get("unclear", "")
     return _page(
         request,
         "voice_notes.html",
@@ -509,6 +509,7 @@ async def voice_notes_page(request: web.Request) -> web.Response:
             "title": "Voice notes to type up",
             "notes": await voice_notes.waiting(services.db, services.surveys),
             "saved": saved if saved.isdigit() else "",
+            "unclear": unclear if unclear.isdigit() else "",
             "alerted": request.query.get("alerted") == "1",
             "tz": services.settings.tz,
         },
@@ -516,8 +517,12 @@ async def voice_notes_page(request: web.Request) -> web.Response:
 
 
 NOT_WAITING = (
-    "That voice note is not waiting any more: it has been typed up, or the person changed "
-    "or deleted their answer."
+    "That voice note is not waiting any more: it has been typed up or marked as one nobody "
+    "can make out, or the person changed or deleted their answer."
+)
+NOT_SAVED = (
+    " What you typed has not been saved. If you heard something that worries you, tell the "
+    "safeguarding lead now."
 )
 
 
@@ -526,9 +531,15 @@ async def _waiting_note(request: web.Request) -> voice_notes.WaitingNote | None:
     return await voice_notes.find(services.db, services.surveys, int(request.match_info["note_id"]))
 
 
-def _not_waiting(
-    request: web.Request, message: str = NOT_WAITING, status: int = 404
+async def _not_waiting(
+    request: web.Request, message: str = "", status: int = 404, *, typed: bool = False
 ) -> web.Response:
+    """Why the note is not waiting: that someone ended it when they did, else ``message``.
+
+    ``typed``: the refused form carried words, which are lost if someone else ended the note.
+    """
+    ended = await voice_notes.ending(_services(request).db, int(request.match_info["note_id"]))
+    message = (ended or message or NOT_WAITING) + (NOT_SAVED if ended and typed else "")
     return _page(
         request,
         "error.html",
@@ -544,7 +555,7 @@ async def voice_note_page(
     services = _services(request)
     note = await _waiting_note(request)
     if note is None:
-        return _not_waiting(request)
+        return await _not_waiting(request)
     problem = ""
     try:
         await TelegramFiles.from_settings(services.settings).available(note.file_id)
@@ -607,7 +618,7 @@ async def voice_note_transcribe(request: web.Request) -> web.StreamResponse:
     staff: Staff = request[STAFF]
     note = await _waiting_note(request)
     if note is None:
-        return _not_waiting(request)
+        return await _not_waiting(request, typed=True)
     form = await request.post()
     text = str(form.get("transcript", ""))
     try:
@@ -615,9 +626,39 @@ async def voice_note_transcribe(request: web.Request) -> web.StreamResponse:
     except CannotRewrite as exc:
         if exc.limit is not None or not text.strip():  # the words can be fixed: keep them
             return await voice_note_page(request, text, str(exc), status=400)
-        return _not_waiting(request, str(exc), status=409)
+        return await _not_waiting(request, str(exc), status=409, typed=True)
     alerted = "&alerted=1" if done.alert is not None else ""
     raise web.HTTPSeeOther(f"/dashboard/voice-notes?saved={note.id}{alerted}")
+
+
+async def voice_note_unclear_page(request: web.Request) -> web.Response:
+    """Asks before marking a note nobody can make out: it cannot be put back from here."""
+    services = _services(request)
+    note = await _waiting_note(request)
+    if note is None:
+        return await _not_waiting(request)
+    return _page(
+        request,
+        "voice_note_unclear.html",
+        {
+            "title": f"Can't make out voice note {note.id}?",
+            "note": note,
+            "tz": services.settings.tz,
+        },
+    )
+
+
+async def voice_note_unclear(request: web.Request) -> web.StreamResponse:
+    services = _services(request)
+    staff: Staff = request[STAFF]
+    note = await _waiting_note(request)
+    if note is None:
+        return await _not_waiting(request)
+    try:
+        await voice_notes.mark_unclear(services.db, note, staff)
+    except voice_notes.NotWaiting as exc:
+        return await _not_waiting(request, str(exc), status=409)
+    raise web.HTTPSeeOther(f"/dashboard/voice-notes?unclear={note.id}")
 
 
 # ---------------------------------------------------------------------------- alerts
@@ -804,6 +845,18 @@ ROUTES: list[tuple[str, str, Handler, frozenset[Role] | None]] = [
         "POST",
         "/dashboard/voice-notes/{note_id:\\d+}",
         guard(TRANSCRIBE)(voice_note_transcribe),
+        TRANSCRIBE,
+    ),
+    (
+        "GET",
+        "/dashboard/voice-notes/{note_id:\\d+}/unclear",
+        guard(TRANSCRIBE)(voice_note_unclear_page),
+        TRANSCRIBE,
+    ),
+    (
+        "POST",
+        "/dashboard/voice-notes/{note_id:\\d+}/unclear",
+        guard(TRANSCRIBE)(voice_note_unclear),
         TRANSCRIBE,
     ),
     (

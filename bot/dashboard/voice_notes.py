@@ -7,7 +7,11 @@ and type it up. The typed words replace the marker through the survey service
 (:meth:`~surveys.service.SurveyService.rewrite_text`), so they are screened for safeguarding
 and analysed exactly as if the person had typed them.
 
-A note waits while it is not typed up and its answer is still the person's current one (one
+A recording nobody can make out (silence, noise, a pocket recording) is marked unclear
+instead: it stops waiting and the person's answer stays the marker line, so nothing is put in
+their mouth. A note ends one of those two ways, never both, however many staff act at once.
+
+A note waits while it has neither ending and its answer is still the person's current one (one
 they changed or erased since needs nothing more).
 """
 
@@ -16,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard import audit
@@ -50,10 +54,23 @@ class WaitingNote:
         return f"{minutes}:{seconds:02d}"
 
 
+TYPED_UP = "Someone has typed up this voice note already."
+UNCLEAR = "Someone has marked this voice note as one nobody can make out already."
+
+
+class NotWaiting(Exception):
+    """The note stopped waiting before this could be done; the message says why."""
+
+
+# Neither typed up nor marked unclear: the conditions every ending is written under.
+_OPEN: tuple[ColumnElement[bool], ...] = (
+    VoiceNote.transcribed_at.is_(None),
+    VoiceNote.unclear_at.is_(None),
+)
 _WAITING = (
     select(VoiceNote, Answer.survey_id, Answer.question_id)
     .join(Answer, Answer.id == VoiceNote.answer_id)
-    .where(VoiceNote.transcribed_at.is_(None), Answer.superseded_at.is_(None))
+    .where(*_OPEN, Answer.superseded_at.is_(None))
 )
 
 
@@ -87,7 +104,7 @@ async def waiting_count(db: Database) -> int:
 
 
 async def find(db: Database, catalog: SurveyCatalog, note_id: int) -> WaitingNote | None:
-    """One waiting note, or None (no such note, typed up already, or no longer wanted)."""
+    """One waiting note, or None (no such note, ended already, or its answer changed)."""
     async with db.reading() as session:
         row = (await session.execute(_WAITING.where(VoiceNote.id == note_id))).first()
     return _shown(*row, catalog) if row else None
@@ -105,12 +122,10 @@ async def transcribe(
 
     async def mark_done(session: AsyncSession, new_answer_id: int) -> None:
         done = await session.execute(
-            update(VoiceNote)
-            .where(VoiceNote.id == note.id, VoiceNote.transcribed_at.is_(None))
-            .values(transcribed_at=utcnow())
+            update(VoiceNote).where(VoiceNote.id == note.id, *_OPEN).values(transcribed_at=utcnow())
         )
         if done.rowcount != 1:
-            raise CannotRewrite("Someone has typed up this voice note already.")
+            raise CannotRewrite(TYPED_UP)  # or marked unclear: the caller finds out which
         await audit.record(
             session,
             actor=staff.username,
@@ -123,12 +138,49 @@ async def transcribe(
     try:
         return await service.rewrite_text(note.answer_id, text, also=mark_done)
     except CannotRewrite:
-        if await _typed_up(service.db, note.id):  # then that is why its answer moved on
-            raise CannotRewrite("Someone has typed up this voice note already.") from None
+        if ended := await ending(service.db, note.id):  # then that is why its answer moved on
+            raise CannotRewrite(ended) from None
         raise
 
 
-async def _typed_up(db: Database, note_id: int) -> bool:
+async def mark_unclear(db: Database, note: WaitingNote, staff: Staff) -> None:
+    """Mark a note nobody can make out: it stops waiting, its answer stays the marker line.
+
+    Written only over a note that is still open and whose answer is still current, in one
+    transaction with the audit line, so it cannot land beside a transcript typed meanwhile
+    (whichever commits second changes nothing and is told why).
+    """
+    async with db.transaction() as session:
+        current = select(Answer.id).where(Answer.superseded_at.is_(None))
+        marked = await session.execute(
+            update(VoiceNote)
+            .where(VoiceNote.id == note.id, *_OPEN, VoiceNote.answer_id.in_(current))
+            .values(unclear_at=utcnow())
+        )
+        if marked.rowcount == 1:
+            await audit.record(
+                session,
+                actor=staff.username,
+                role=staff.role,
+                action="voice_note_unclear",
+                about=f"voice note {note.id}",
+                answer=note.answer_id,
+            )
+            return
+    raise NotWaiting(await ending(db, note.id) or "The person changed or deleted their answer.")
+
+
+async def ending(db: Database, note_id: int) -> str | None:
+    """Why a note is no longer waiting when staff ended it (typed up or unclear), else None."""
     async with db.reading() as session:
-        done = await session.scalar(select(VoiceNote.transcribed_at).where(VoiceNote.id == note_id))
-    return done is not None
+        row = (
+            await session.execute(
+                select(VoiceNote.transcribed_at, VoiceNote.unclear_at).where(
+                    VoiceNote.id == note_id
+                )
+            )
+        ).first()
+    if row is None:
+        return None
+    transcribed, unclear = row
+    return TYPED_UP if transcribed else UNCLEAR if unclear else None

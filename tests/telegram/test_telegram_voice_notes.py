@@ -93,12 +93,13 @@ async def audit_events(bot: BotHarness, action: str) -> list[AuditEvent]:
 
 async def test_only_analysts_and_the_safeguarding_lead_may_listen_or_type(site: Site) -> None:
     note = f"/dashboard/voice-notes/{site.note_id}"
-    pages = ("/dashboard/voice-notes", note, note + "/audio")
+    pages = ("/dashboard/voice-notes", note, note + "/audio", note + "/unclear")
     signed_out = Browser(site.http)  # type: ignore[arg-type]
     for path in pages:
         response = await signed_out.get(path)
         assert response.status == 303 and response.headers["Location"] == "/dashboard/signin"
     assert (await signed_out.post(note, {"transcript": WORDS})).status == 401
+    assert (await signed_out.post(note + "/unclear")).status == 401
 
     for role in ("viewer", "admin"):
         browser = await site.staff(role)
@@ -106,12 +107,14 @@ async def test_only_analysts_and_the_safeguarding_lead_may_listen_or_type(site: 
             assert (await browser.get(path)).status == 403, (role, path)
         csrf = await browser.csrf()
         assert (await browser.post(note, {"csrf": csrf, "transcript": WORDS})).status == 403
+        assert (await browser.post(note + "/unclear", {"csrf": csrf})).status == 403
         menu = await (await browser.get("/dashboard/")).text()
         assert "Voice notes" not in menu and "waiting to be typed up" not in menu
     assert await current_answers(site.bot, USER) == {
         "school": "none",
         "why_not": MARKER,
     }, "a refused form changes nothing"
+    assert await audit_events(site.bot, "voice_note_unclear") == []
 
     for role in ("analyst", "safeguarding_lead"):
         browser = await site.staff(role)
@@ -204,7 +207,6 @@ async def test_a_transcript_becomes_the_answer_and_is_themed(site: Site) -> None
     await site.drain()
 
     assert (await current_answers(site.bot, USER))["why_not"] == WORDS
-    assert site.bot.services is not None
     async with site.bot.services.db.reading() as session:
         answers = (
             await session.scalars(
@@ -234,7 +236,7 @@ async def test_a_transcript_becomes_the_answer_and_is_themed(site: Site) -> None
     assert f"Saved what you typed for voice note {site.note_id}." in listing
     assert "No voice notes are waiting" in listing
     again = await analyst.get(f"/dashboard/voice-notes/{site.note_id}")
-    assert again.status == 404 and "not waiting any more" in await again.text()
+    assert again.status == 404 and "typed up this voice note already" in await again.text()
 
     await site.person.send("/mydata")
     assert WORDS in site.person.last_text(), "the person sees their words too"
@@ -305,6 +307,119 @@ async def test_two_people_typing_up_one_note_cannot_both_save(site: Site) -> Non
         )
     assert current == 1
     assert len(await audit_events(bot, "voice_note_transcribed")) == 1
+
+
+# --------------------------------------------------------------------------- nobody can make it out
+
+
+async def test_a_note_nobody_can_make_out_stops_waiting_and_keeps_its_answer(site: Site) -> None:
+    analyst = await site.staff("analyst")
+    path = f"/dashboard/voice-notes/{site.note_id}"
+    page = await (await analyst.get(path)).text()
+    assert f'<a href="{path}/unclear">I can\'t make out what they said</a>' in page
+
+    confirm = await analyst.get(path + "/unclear")
+    text = await confirm.text()
+    assert confirm.status == 200 and "Do this only if you have listened" in text
+    assert f'<form method="post" action="{path}/unclear">' in text
+    assert "Yes, nobody can make it out: stop it waiting" in text
+    assert site.bot.services is not None
+    assert await voice_notes.waiting_count(site.bot.services.db) == 1, "asking changes nothing"
+    stale = await analyst.post(path + "/unclear", {"csrf": "out of date"})
+    assert stale.status == 403 and await audit_events(site.bot, "voice_note_unclear") == []
+
+    response = await analyst.post(path + "/unclear", {"csrf": await analyst.csrf(path)})
+    assert response.status == 303
+    assert response.headers["Location"] == f"/dashboard/voice-notes?unclear={site.note_id}"
+    listing = await (await analyst.get(response.headers["Location"])).text()
+    assert f"Voice note {site.note_id} is marked as one nobody can make out" in listing
+    assert "No voice notes are waiting" in listing
+    overview = await (await analyst.get("/dashboard/")).text()
+    assert "waiting to be typed up" not in overview
+
+    async with site.bot.services.db.reading() as session:
+        answers = (
+            await session.scalars(select(Answer).where(Answer.question_id == "why_not"))
+        ).all()
+        note = await session.get(VoiceNote, site.note_id)
+        alerts = await session.scalar(select(func.count()).select_from(SafeguardingAlert))
+    assert [(a.text, a.superseded_at) for a in answers] == [(MARKER, None)], "nothing invented"
+    assert note is not None and note.unclear_at is not None and note.transcribed_at is None
+    assert alerts == 0
+    (marked,) = await audit_events(site.bot, "voice_note_unclear")
+    assert (marked.actor, marked.role, marked.outcome, marked.target) == (
+        "analyst",
+        "analyst",
+        "ok",
+        f"voice note {site.note_id}",
+    )
+
+    lead = await site.staff("safeguarding_lead")
+    for response in (
+        await lead.get(path),
+        await lead.get(path + "/unclear"),
+        await lead.post(path + "/unclear", {"csrf": await lead.csrf()}),
+    ):
+        assert response.status == 404
+        assert "marked this voice note as one nobody can make out already" in await response.text()
+    assert (await lead.get(path + "/audio")).status == 404
+    late = await site.type_up(lead, WORDS)
+    assert late.status == 404 and "What you typed has not been saved" in await late.text()
+    assert (await current_answers(site.bot, USER))["why_not"] == MARKER
+    assert len(await audit_events(site.bot, "voice_note_unclear")) == 1
+    assert await audit_events(site.bot, "voice_note_transcribed") == []
+
+
+async def test_typing_up_and_marking_unclear_at_once_one_wins(site: Site) -> None:
+    """Two staff on one page: one saves words, the other says nobody can make it out."""
+    path = f"/dashboard/voice-notes/{site.note_id}"
+    analyst, lead = await site.staff("analyst"), await site.staff("safeguarding_lead")
+    typed_csrf, unclear_csrf = await analyst.csrf(path), await lead.csrf(path)
+    typed, unclear = await asyncio.gather(
+        analyst.post(path, {"csrf": typed_csrf, "transcript": WORDS}),
+        lead.post(path + "/unclear", {"csrf": unclear_csrf}),
+    )
+    statuses = sorted((typed.status, unclear.status))
+    assert statuses[0] == 303 and statuses[1] in (404, 409), statuses
+    words = (await current_answers(site.bot, USER))["why_not"]
+    transcribed = await audit_events(site.bot, "voice_note_transcribed")
+    marked = await audit_events(site.bot, "voice_note_unclear")
+    if typed.status == 303:
+        assert "typed up this voice note already" in await unclear.text()
+        assert (words, len(transcribed), marked) == (WORDS, 1, [])
+    else:
+        refused = await typed.text()
+        assert "marked this voice note as one nobody can make out already" in refused
+        assert "What you typed has not been saved" in refused
+        assert (words, transcribed, len(marked)) == (MARKER, [], 1)
+
+
+async def test_whichever_ending_comes_second_changes_nothing(site: Site) -> None:
+    """Both orders, each from a page loaded before the other person acted."""
+    bot = site.bot
+    assert bot.services is not None
+    db, surveys = bot.services.db, bot.services.surveys
+    first, second = (Staff(n, f"staff{n}", "", "analyst", "", "") for n in (1, 2))  # type: ignore[arg-type]
+    seen = await voice_notes.find(db, surveys, site.note_id)
+    assert seen is not None
+    await voice_notes.mark_unclear(db, seen, first)
+    with pytest.raises(CannotRewrite, match="nobody can make out already"):
+        await voice_notes.transcribe(bot.services.survey_service, seen, WORDS, second)
+    assert (await current_answers(bot, USER))["why_not"] == MARKER, "the words were not kept"
+
+    await site.person.send("/back")  # the person answers again with a new voice note
+    await site.person.send(voice={**VOICE, "file_id": "voice-two", "file_unique_id": "v2"})
+    async with db.reading() as session:
+        newer = await session.scalar(select(func.max(VoiceNote.id)))
+    seen = await voice_notes.find(db, surveys, int(newer))
+    assert seen is not None
+    await voice_notes.transcribe(bot.services.survey_service, seen, WORDS, first)
+    with pytest.raises(voice_notes.NotWaiting, match="typed up this voice note already"):
+        await voice_notes.mark_unclear(db, seen, second)
+    async with db.reading() as session:
+        note = await session.get(VoiceNote, seen.id)
+    assert note is not None and note.transcribed_at is not None and note.unclear_at is None
+    assert len(await audit_events(bot, "voice_note_unclear")) == 1
 
 
 async def test_a_note_whose_answer_the_person_changed_is_no_longer_waiting(site: Site) -> None:

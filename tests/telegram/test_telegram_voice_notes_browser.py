@@ -1,6 +1,7 @@
 """Typing up a voice note in real headless Chromium: the recording plays from the fake Bot API
-under the dashboard's CSP, the words are saved, and each page passes axe-core at full width,
-at 320 CSS px and at 200% zoom with nothing but data tables scrolling sideways.
+under the dashboard's CSP, the words are saved (or, after asking, the note is marked as one
+nobody can make out), and each page passes axe-core at full width, at 320 CSS px and at 200%
+zoom with nothing but data tables scrolling sideways.
 
 Skips, saying why, when Chromium, Playwright or npm (for axe-core) is missing.
 """
@@ -101,6 +102,30 @@ async def test_listening_and_typing_up_in_a_browser(site, chromium) -> None:  # 
     await bot.services.survey_service.drain()
 
 
+async def test_saying_nobody_can_make_it_out_in_a_browser(site, chromium) -> None:  # type: ignore[no-untyped-def]
+    server, bot, note_id = site
+    page = await (await chromium.new_context()).new_page()
+    await sign_in(page, server)
+    await page.goto(f"{server}/dashboard/voice-notes/{note_id}")
+    await page.get_by_role("link", name="I can't make out what they said").click()
+    await page.wait_for_url(f"**/voice-notes/{note_id}/unclear")
+    assert await page.get_by_role("heading", level=1).inner_text() == (
+        f"Can't make out voice note {note_id}?"
+    )
+    await page.get_by_role("link", name="No, go back to the voice note").click()
+    await page.wait_for_url(f"**/voice-notes/{note_id}")
+    await page.get_by_role("link", name="I can't make out what they said").click()
+    await page.get_by_role("button", name="Yes, nobody can make it out").click()
+    await page.wait_for_url("**unclear=**")
+    notice = page.get_by_role("status").filter(has_text="marked as one nobody can make out")
+    assert await notice.count() == 1
+    assert await page.get_by_text("No voice notes are waiting").is_visible()
+    assert bot.services is not None
+    async with bot.services.db.reading() as session:
+        note = await session.get(VoiceNote, note_id)
+    assert note is not None and note.unclear_at is not None and note.transcribed_at is None
+
+
 @pytest.mark.parametrize("view", VIEWS)
 async def test_voice_note_pages_pass_axe_and_reflow(site, chromium, view) -> None:  # type: ignore[no-untyped-def]
     server, _bot, note_id = site
@@ -112,7 +137,8 @@ async def test_voice_note_pages_pass_axe_and_reflow(site, chromium, view) -> Non
     page = await context.new_page()
     await sign_in(page, server)
     problems: dict[str, Any] = {}
-    for path in ("/dashboard/voice-notes", f"/dashboard/voice-notes/{note_id}"):
+    note = f"/dashboard/voice-notes/{note_id}"
+    for path in ("/dashboard/voice-notes", note + "/unclear", note):
         await page.goto(server + path)
         await page.evaluate(source)
         problems.update(await audit(page, path))

@@ -134,10 +134,12 @@ EXPECTED = {
 GETS_ABOUT_ONE = {
     "/dashboard/voice-notes/{note_id}": {"analyst", "safeguarding_lead"},
     "/dashboard/voice-notes/{note_id}/audio": {"analyst", "safeguarding_lead"},
+    "/dashboard/voice-notes/{note_id}/unclear": {"analyst", "safeguarding_lead"},
 }
 POSTS = {
     "/dashboard/review/{answer_id}": {"analyst"},
     "/dashboard/voice-notes/{note_id}": {"analyst", "safeguarding_lead"},
+    "/dashboard/voice-notes/{note_id}/unclear": {"analyst", "safeguarding_lead"},
     "/dashboard/alerts/{alert_id}/acknowledge": {"safeguarding_lead"},
     "/dashboard/admin/users": {"admin"},
     "/dashboard/admin/users/{user_id}": {"admin"},
