@@ -584,19 +584,9 @@ async def voice_note_audio(request: web.Request) -> web.StreamResponse:
     if note is None:
         return web.Response(status=404, text=NOT_WAITING)
 
-    async def played(outcome: str) -> None:
-        await audit.record(
-            services.db,
-            actor=staff.username,
-            role=staff.role,
-            action="voice_note_played",
-            outcome=outcome,
-            about=f"voice note {note.id}",
-        )
-
     try:
         async with TelegramFiles.from_settings(services.settings).open(note.file_id) as upstream:
-            await played("ok")
+            await voice_notes.record_play(services.db, staff, note.id, "ok")
             response = web.StreamResponse(
                 headers={"Content-Type": "audio/ogg", "Pragma": "no-cache", "Expires": "0"}
             )
@@ -607,7 +597,7 @@ async def voice_note_audio(request: web.Request) -> web.StreamResponse:
             async for chunk in upstream.content.iter_chunked(64 * 1024):
                 await response.write(chunk)
     except FileUnavailable as exc:  # raised before anything was sent
-        await played(exc.reason)
+        await voice_notes.record_play(services.db, staff, note.id, exc.reason)
         return web.Response(status=410 if exc.reason == "gone" else 503, text=str(exc))
     await response.write_eof()
     return response

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from analysis.models import AuditEvent
 from bot.dashboard import audit
 from bot.dashboard.auth import Staff
 from bot.telegram.models import VoiceNote
@@ -56,6 +57,8 @@ class WaitingNote:
 
 TYPED_UP = "Someone has typed up this voice note already."
 UNCLEAR = "Someone has marked this voice note as one nobody can make out already."
+# Repeated plays of one note by one person within this window are one line in the audit log.
+PLAY_AUDIT_WINDOW = dt.timedelta(minutes=10)
 
 
 class NotWaiting(Exception):
@@ -184,3 +187,40 @@ async def ending(db: Database, note_id: int) -> str | None:
         return None
     transcribed, unclear = row
     return TYPED_UP if transcribed else UNCLEAR if unclear else None
+
+
+async def record_play(db: Database, staff: Staff, note_id: int, outcome: str) -> bool:
+    """Audit one fetch of a recording; False when it is a replay already on record.
+
+    A browser's player fetches again to seek, to replay, or when it reloads, so one listen
+    can be many requests. A successful fetch by the same person of the same note within
+    :data:`PLAY_AUDIT_WINDOW` of the last line recorded for it adds nothing the log does not
+    already say (who, which note, listening then); a fetch that failed is always recorded.
+    Concurrent fetches on PostgreSQL may each write a line: more lines, never fewer.
+    """
+    about = f"voice note {note_id}"
+    async with db.transaction() as session:
+        if outcome == "ok":
+            since = utcnow() - PLAY_AUDIT_WINDOW
+            recent = await session.scalar(
+                select(AuditEvent.id)
+                .where(
+                    AuditEvent.at >= since,
+                    AuditEvent.action == "voice_note_played",
+                    AuditEvent.actor == audit.clean(staff.username)[:80],
+                    AuditEvent.target == about,
+                    AuditEvent.outcome == "ok",
+                )
+                .limit(1)
+            )
+            if recent is not None:
+                return False
+        await audit.record(
+            session,
+            actor=staff.username,
+            role=staff.role,
+            action="voice_note_played",
+            outcome=outcome,
+            about=about,
+        )
+    return True

@@ -5,6 +5,7 @@ themed, screened for safeguarding, erased by /delete. Roles and the audit log th
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -163,16 +164,39 @@ async def test_the_recording_comes_from_telegram_uncached_and_is_audited(site: S
     assert played.target == f"voice note {site.note_id}"
 
 
+async def test_replays_within_ten_minutes_are_one_line_in_the_audit_log(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audio = f"/dashboard/voice-notes/{site.note_id}/audio"
+    analyst, lead = await site.staff("analyst"), await site.staff("safeguarding_lead")
+    for _ in range(3):  # play, seek back, play again: the browser fetches each time
+        response = await analyst.get(audio)
+        assert response.status == 200 and await response.read() == AUDIO
+    assert (await lead.get(audio)).status == 200
+    assert len(site.bot.fake.downloads) == 4, "each play still comes from Telegram"
+    played = await audit_events(site.bot, "voice_note_played")
+    assert [p.actor for p in played] == ["analyst", "safeguarding_lead"]
+
+    later = voice_notes.utcnow() + voice_notes.PLAY_AUDIT_WINDOW + dt.timedelta(seconds=1)
+    monkeypatch.setattr(voice_notes, "utcnow", lambda: later)
+    assert (await analyst.get(audio)).status == 200
+    played = await audit_events(site.bot, "voice_note_played")
+    assert [p.actor for p in played] == ["analyst", "safeguarding_lead", "analyst"]
+
+
 async def test_a_recording_telegram_no_longer_has_says_so(site: Site) -> None:
     del site.bot.fake.files[VOICE["file_id"]]
     lead = await site.staff("safeguarding_lead")
     page = await (await lead.get(f"/dashboard/voice-notes/{site.note_id}")).text()
     assert "Telegram no longer has this recording" in page and "<audio" not in page
     assert 'name="transcript"' in page, "it can still be typed up by whoever heard it"
-    response = await lead.get(f"/dashboard/voice-notes/{site.note_id}/audio")
-    assert response.status == 410 and "no longer has this recording" in await response.text()
-    (played,) = await audit_events(site.bot, "voice_note_played")
-    assert (played.actor, played.outcome) == ("safeguarding_lead", "gone")
+    for _ in range(2):
+        response = await lead.get(f"/dashboard/voice-notes/{site.note_id}/audio")
+        assert response.status == 410 and "no longer has this recording" in await response.text()
+    played = await audit_events(site.bot, "voice_note_played")
+    assert [(p.actor, p.outcome) for p in played] == [("safeguarding_lead", "gone")] * 2, (
+        "every failed fetch is on record"
+    )
 
 
 async def test_without_telegram_the_page_says_why_it_cannot_play(site: Site) -> None:
