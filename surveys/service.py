@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveys import _store
 from surveys.database import Database
-from surveys.definition import QuestionType, SurveyCatalog
+from surveys.definition import QuestionType, SurveyCatalog, Text
 from surveys.engine import (
     Action,
     Context,
@@ -53,6 +53,7 @@ from surveys.models import (
     SurveyRun,
     utcnow,
 )
+from surveys.reading import choose_text
 from surveys.wording import Wording
 
 log = logging.getLogger(__name__)
@@ -345,7 +346,13 @@ class SurveyService:
         return found
 
     async def my_data(self, ref: ChannelRef) -> dict[str, Any]:
-        """Everything stored under this person's pseudonym, in plain terms."""
+        """Everything stored under this person's pseudonym, as a record they can read and keep.
+
+        Survey words (titles, questions, options) are in the person's language and reading
+        level; what the bot chose for them (role, format, status) stays a code for the channel
+        to word. Each answer carries its ``id`` so a person can point at one in a request to
+        correct it, and its ``status``: a skipped question has no answer text.
+        """
         participant_id = self.pseudonymise(ref)
         async with self.db.reading() as session:
             person = await session.get(Participant, participant_id)
@@ -370,6 +377,9 @@ class SurveyService:
                     select(ChannelAddress).where(ChannelAddress.participant_id == participant_id)
                 )
             ).all()
+        words = _Reader(
+            self.surveys, Profile(None, person.age_band, person.format, person.language)
+        )
         by_run: dict[str | None, list[Answer]] = {}
         for answer in answers:
             by_run.setdefault(answer.run_id, []).append(answer)
@@ -381,18 +391,22 @@ class SurveyService:
                 "format": person.format,
                 "language": person.language,
                 "agreed_to_take_part": _iso(person.consented_at),
-                "proactive_messages": "off" if person.stopped_at else "on if you asked for updates",
+                "proactive_messages": "off" if person.stopped_at else "on",
             },
             "how_we_can_reach_you": [a.channel for a in addresses],
             "surveys": [
                 {
-                    "survey": self._title(run.survey_id),
+                    "survey": words.title(run.survey_id),
                     "status": run.status,
                     "started": _iso(run.started_at),
+                    "answering_as": run.answering_as,
+                    "came_from": run.source,
                     "answers": [
                         {
-                            "question": self._question_text(a.survey_id, a.question_id),
-                            "answer": self._answer_text(a),
+                            "id": a.id,
+                            "question": words.question(a.survey_id, a.question_id),
+                            "status": a.status,
+                            "answer": words.answer(a),
                             "when": _iso(a.created_at),
                         }
                         for a in by_run.get(run.id, [])
@@ -433,31 +447,50 @@ class SurveyService:
             )
         return bool(result.rowcount)
 
-    def _title(self, survey_id: str) -> str:
-        survey = self.surveys.get(survey_id)
-        return str(survey.title) if survey else survey_id
 
-    def _question_text(self, survey_id: str, question_id: str) -> str:
+class _Reader:
+    """Survey words as one person reads them (:func:`surveys.reading.choose_text`)."""
+
+    def __init__(self, surveys: SurveyCatalog, profile: Profile) -> None:
+        self.surveys = surveys
+        self.profile = profile
+
+    def read(self, plain: Text, easy: Text | None = None) -> str:
+        found = choose_text(
+            plain.by_language,
+            easy.by_language if easy else None,
+            language=self.profile.language or plain.base,
+            base=plain.base,
+            wants_easy=self.profile.easy,
+        )
+        return found[0] if found else str(plain)
+
+    def title(self, survey_id: str) -> str:
+        survey = self.surveys.get(survey_id)
+        return self.read(survey.title) if survey else survey_id
+
+    def question(self, survey_id: str, question_id: str) -> str:
         survey = self.surveys.get(survey_id)
         if survey and survey.has_question(question_id):
-            return str(survey.question(question_id).text)
+            question = survey.question(question_id)
+            return self.read(question.text, question.easy)
         return question_id
 
-    def _answer_text(self, answer: Answer) -> str:
+    def answer(self, answer: Answer) -> str | None:
+        """The answer in words; None when the question was skipped or not said."""
         if answer.status != "answered":
-            return {"skipped": "(skipped)", "rather_not_say": "(rather not say)"}.get(
-                answer.status, ""
-            )
+            return None
         if answer.text is not None:
             return answer.text
         survey = self.surveys.get(answer.survey_id)
-        value = answer.value
-        if survey and survey.has_question(answer.question_id):
-            question = survey.question(answer.question_id)
-            values = value if isinstance(value, list) else [value]
-            labels = [str(o.text) if (o := question.option(str(v))) else str(v) for v in values]
-            return ", ".join(labels)
-        return str(value)
+        values = answer.value if isinstance(answer.value, list) else [answer.value]
+        if not (survey and survey.has_question(answer.question_id)):
+            return ", ".join(str(v) for v in values)
+        question = survey.question(answer.question_id)
+        return ", ".join(
+            self.read(option.text, option.easy) if (option := question.option(str(v))) else str(v)
+            for v in values
+        )
 
 
 @dataclass(slots=True)

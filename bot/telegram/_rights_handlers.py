@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import contextlib
 
+from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.mydata import VoiceNoteState, read_kept
 from bot.signposting import HelpCard
 from bot.telegram._chat import Chat, Context
 from bot.telegram._render import ADAPTER_PREFIX, adapter_button, callback_data
 from bot.telegram._rights import help_text, my_data_text, privacy_text
+from bot.telegram.models import VoiceNote
 from surveys.engine import FORMATS, Action, Input
-from surveys.service import UnknownParticipant
+from surveys.service import ChannelRef, UnknownParticipant
 
 
 class RightsHandlers:
@@ -76,8 +79,31 @@ class RightsHandlers:
         except UnknownParticipant:
             await self.chat.say(ref, context, self.chat.line("telegram.mydata_none", voice))
             return
-        text = my_data_text(self.chat.wording, data, voice.language, voice.easy, self.chat.tz)
+        kept = read_kept(
+            self.chat.wording,
+            data,
+            language=voice.language,
+            easy=voice.easy,
+            tz=self.chat.tz,
+            voice_notes=await self._voice_notes(ref),
+        )
+        text = my_data_text(kept, self.chat.wording, voice.language, voice.easy)
         await self.chat.say(ref, context, text)
+
+    async def _voice_notes(self, ref: ChannelRef) -> dict[int, VoiceNoteState]:
+        """Voice notes not typed up, by answer: a typed-up note's answer is the typed words."""
+        participant_id = self.chat.service.pseudonymise(ref)
+        async with self.chat.service.db.reading() as session:
+            rows = await session.execute(
+                select(VoiceNote.answer_id, VoiceNote.unclear_at).where(
+                    VoiceNote.participant_id == participant_id,
+                    VoiceNote.transcribed_at.is_(None),
+                )
+            )
+            return {
+                answer_id: VoiceNoteState.UNCLEAR if unclear else VoiceNoteState.WAITING
+                for answer_id, unclear in rows
+            }
 
     async def delete(self, update: Update, context: Context) -> None:
         """Ask first: erasing can't be undone."""

@@ -12,7 +12,7 @@ the web itself: the session cookie, CSRF tokens, resume codes, the help card and
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import json
 import logging
 import secrets
@@ -25,6 +25,8 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot import dates
+from bot.mydata import read_kept
 from bot.services import Services
 from bot.signposting import HelpCard, load_help_card
 from bot.web.audio import Speaker
@@ -78,6 +80,7 @@ class WebChat:
         self.speaker = Speaker(settings.web_audio_dir)
         self.help_card: HelpCard = load_help_card(settings.signposting_file)
         self.embed_origins = tuple(settings.web_embed_origins.split())
+        self.tz = settings.tz
         languages = [self.wording.base_language]
         for survey in self.service.surveys.values():
             languages += [code for code in survey.languages if code not in languages]
@@ -412,7 +415,7 @@ async def post_chat(request: web.Request) -> web.StreamResponse:
     view = await _run(chat, ref, live, submitted, form, encoded)
     if view.step == Step.PAUSED.value:
         code, expires = await chat.sessions.issue_code(web_user)
-        view.code = (format_code(code), _date(expires))
+        view.code = (format_code(code), dates.day(expires.astimezone(chat.tz), view.language))
     await chat.sessions.save_view(visit, view.to_json())
     page = Page(request, visit, view.language, view.easy)
     if _wants_json(request):
@@ -503,10 +506,6 @@ def _field(form: Any, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _date(moment: dt.datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"
-
-
 # --------------------------------------------------------------------------- help and rights
 
 
@@ -541,13 +540,12 @@ async def show_privacy(request: web.Request) -> web.Response:
 async def show_my_answers(request: web.Request) -> web.Response:
     chat = request.app[WEB_CHAT]
     visit, page = await _page_for(request)
-    data = None
+    kept = None
     if visit.web_user is not None:
-        try:
+        with contextlib.suppress(UnknownParticipant):
             data = await chat.service.my_data(_ref(visit.web_user))
-        except UnknownParticipant:
-            data = None
-    return _render(request, "my_answers.html", page, {"data": data})
+            kept = read_kept(chat.wording, data, language=page.language, easy=page.easy, tz=chat.tz)
+    return _render(request, "my_answers.html", page, {"kept": kept})
 
 
 async def download_my_answers(request: web.Request) -> web.StreamResponse:
@@ -596,7 +594,8 @@ async def post_code(request: web.Request) -> web.StreamResponse:
     if not chat.sessions.csrf_ok(visit, _field(form, "csrf")) or visit.web_user is None:
         return _go(request, "/")
     code, expires = await chat.sessions.issue_code(visit.web_user)
-    return _render(request, "code.html", page, {"code": format_code(code), "until": _date(expires)})
+    until = dates.day(expires.astimezone(chat.tz), page.language)
+    return _render(request, "code.html", page, {"code": format_code(code), "until": until})
 
 
 async def show_resume(request: web.Request) -> web.Response:

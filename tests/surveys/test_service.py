@@ -269,17 +269,33 @@ async def test_my_data_and_erase(service: SurveyService, db: Database) -> None:
     await service.handle(ref, Input(Action.CHOOSE, "special"))
     data = await service.my_data(ref)
     assert data["about_you"]["role"] == "parent_carer"
-    assert data["surveys"][0]["answers"] == [
-        {
-            "question": "Where does your child learn?",
-            "answer": "Special school",
-            "when": data["surveys"][0]["answers"][0]["when"],
-        }
-    ]
+    (answer,) = data["surveys"][0]["answers"]
+    assert answer == {
+        "id": answer["id"],
+        "question": "Where does your child learn?",
+        "status": "answered",
+        "answer": "Special school",
+        "when": answer["when"],
+    }
     assert await service.erase(ref) == 1
     async with db.reading() as session:
         for model in (Participant, ChannelAddress, SurveyRun, Answer):
             assert await session.scalar(select(func.count()).select_from(model)) == 0
+
+
+async def test_my_data_is_in_the_persons_language_and_says_what_was_skipped(
+    service: SurveyService,
+) -> None:
+    ref = ChannelRef("telegram", "33", address="33")
+    await start_as_parent(service, ref, "all_types", language="pl")
+    await service.handle(ref, Input(Action.CHOOSE, "special"))
+    await service.handle(ref, Input(Action.SKIP))
+    run = (await service.my_data(ref))["surveys"][0]
+    assert run["answering_as"] == "parent_view" and run["came_from"] is None
+    assert [(a["question"], a["status"], a["answer"]) for a in run["answers"]] == [
+        ("Gdzie uczy się twoje dziecko?", "answered", "Szkoła specjalna"),
+        ("Czy dziecko ma plan EHC?", "skipped", None),
+    ]
 
 
 async def test_stop_turns_off_proactive_messages(service: SurveyService, db: Database) -> None:

@@ -10,10 +10,14 @@ from config.settings import CONFIG_DIR
 from surveys.models import Answer, ChannelAddress, Participant, SurveyRun
 from tests.telegram.answers import current_answers, participant
 from tests.telegram.harness import BotHarness
+from tests.telegram.test_telegram_signposting import onboard_in_polish
 from tests.telegram.test_telegram_survey import onboard
 from tests.telegram.test_telegram_unexpected import VOICE
 
 SIGNPOSTING = CONFIG_DIR / "signposting.yaml"
+# The genitive, as in "3 grudnia 2026".
+POLISH_MONTHS = ["stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca"]
+POLISH_MONTHS += ["sierpnia", "września", "października", "listopada", "grudnia"]
 
 
 async def rows(bot: BotHarness, model: object) -> int:
@@ -76,9 +80,31 @@ async def test_my_data_is_a_plain_copy_of_what_is_stored(bot: BotHarness) -> Non
     assert "How you like the questions: Words" in text
     assert "Language: English" in text
     assert "How we can reach you: Telegram" in text
-    assert "Every kind of question (started, not finished" in text
+    assert "\nEvery kind of question\nNot finished yet. Started " in text
+    assert "Who answered: On behalf of my child" in text
+    assert "You came from the link for: schoolA" in text
     assert "• Where does your child learn?\n  Special school" in text
     assert "To delete all of this, send /delete." in text
+    assert "parent_carer" not in text and "on_behalf" not in text, "codes are worded"
+
+    await person.tap("I'd rather not say")  # the next question, EHC plan
+    await person.send("/mydata")
+    assert "• Does your child have an EHC plan?\n  (you'd rather not say)" in person.last_text()
+
+
+async def test_my_data_speaks_the_persons_language_dates_included(bot: BotHarness) -> None:
+    person = bot.person(809)
+    await onboard_in_polish(person)
+    await person.tap("Szkoła specjalna")
+    await person.send("/mydata")
+    text = person.last_text()
+    assert text.startswith("Oto wszystko, co o Tobie przechowujemy.")
+    assert "Kim jesteś: Rodzic lub opiekun" in text
+    assert "• Gdzie uczy się twoje dziecko?\n  Szkoła specjalna" in text
+    assert "Kto odpowiadał: W imieniu dziecka" in text
+    started = text.split("Jeszcze nieukończona. Początek: ")[1].split("\n")[0]
+    assert started.split()[1] in POLISH_MONTHS, f"a Polish date, not {started!r}"
+    assert "Where does" not in text and "Started" not in text
 
 
 async def test_delete_asks_first_then_erases_everything_and_says_so(bot: BotHarness) -> None:

@@ -349,6 +349,9 @@ async def test_a_note_nobody_can_make_out_stops_waiting_and_keeps_its_answer(sit
     assert "Yes, nobody can make it out: stop it waiting" in text
     assert site.bot.services is not None
     assert await voice_notes.waiting_count(site.bot.services.db) == 1, "asking changes nothing"
+    await site.person.send("/mydata")
+    waiting = "• Why isn't your child in school?\n  (a voice note: a person will listen to it"
+    assert waiting in site.person.last_text()
     stale = await analyst.post(path + "/unclear", {"csrf": "out of date"})
     assert stale.status == 403 and await audit_events(site.bot, "voice_note_unclear") == []
 
@@ -392,6 +395,11 @@ async def test_a_note_nobody_can_make_out_stops_waiting_and_keeps_its_answer(sit
     assert (await current_answers(site.bot, USER))["why_not"] == MARKER
     assert len(await audit_events(site.bot, "voice_note_unclear")) == 1
     assert await audit_events(site.bot, "voice_note_transcribed") == []
+
+    await site.person.send("/mydata")
+    told = site.person.last_text()
+    assert "we listened, but couldn't make out the words, so nothing was typed up" in told
+    assert MARKER not in told, "no longer 'waiting to be typed up'"
 
 
 async def test_typing_up_and_marking_unclear_at_once_one_wins(site: Site) -> None:

@@ -151,27 +151,31 @@ async def test_my_answers_can_be_seen_downloaded_and_deleted_after_confirming(
     person = ChatPerson(client)
     await person.start_all_types()
     await person.press("Special school")
+    await person.press("I'd rather not say")
     page = await person.open("/my-answers")
-    assert "Where does your child learn?" in page.plain and "Special school" in page.plain
+    assert "Where does your child learn? Special school" in page.plain
+    assert "Does your child have an EHC plan? (you'd rather not say)" in page.plain
+    assert "You are: Parent or carer" in page.plain
+    assert "Who answered: My own experience" in page.plain
+    assert "Not finished yet. Started " in page.plain
+    assert "parent_carer" not in page.plain and "in_progress" not in page.plain
 
     download = await client.get("/my-answers.json")
     assert download.headers["Content-Disposition"].startswith("attachment")
     data = await download.json()
     answers = data["surveys"][0]["answers"]
-    assert answers == [
-        {
-            "question": "Where does your child learn?",
-            "answer": "Special school",
-            "when": answers[0]["when"],
-        }
+    assert [(a["question"], a["status"], a["answer"]) for a in answers] == [
+        ("Where does your child learn?", "answered", "Special school"),
+        ("Does your child have an EHC plan?", "rather_not_say", None),
     ]
+    assert len({a["id"] for a in answers}) == 2, "each answer can be pointed at"
     assert "pseudonym" in data and "web_user" not in str(data)
 
     page = await person.open("/delete")
     assert page.has_button("Yes, delete my answers")
     assert ("/", "No, keep them") in page.links
     page = await person.press("Yes, delete my answers")
-    assert "We deleted 1 answers" in page.plain
+    assert "We deleted 2 answers" in page.plain
     assert await stored_answers(services.db) == {}
     async with services.db.reading() as session:
         assert await session.scalar(select(func.count()).select_from(Participant)) == 0
