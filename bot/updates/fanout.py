@@ -99,7 +99,8 @@ async def gather_roundups(
 ) -> int:
     """Bundle every person's waiting rows from before the last round-up moment into one."""
     moment = last_roundup(now, day, hour, tz)
-    covering = (moment.astimezone(tz) - dt.timedelta(days=1)).strftime("%B %Y")
+    # "2026-11": worded in each person's language when their round-up is drawn
+    covering = (moment.astimezone(tz) - dt.timedelta(days=1)).strftime("%Y-%m")
     async with db.transaction() as session:
         waiting = (
             await session.execute(

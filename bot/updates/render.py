@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot import dates
 from surveys.wording import Wording
 
 MAX_TEXT = 4096  # Telegram's limit for one message
@@ -93,7 +94,8 @@ def you_said_line(
     wording: Wording, topic: str, since: dt.datetime, language: str = "", easy: bool = False
 ) -> str:
     """ "You told us about <topic> in <month year>." — the personal part of a theme update."""
-    return wording.say("updates.you_said", language, easy, topic=topic, month=f"{since:%B %Y}")
+    month = dates.month(since, language)
+    return wording.say("updates.you_said", language, easy, topic=topic, month=month)
 
 
 def staff_answer_message(
@@ -112,15 +114,22 @@ def staff_answer_message(
 def roundup_message(
     wording: Wording,
     contents: list[UpdateContent],
-    month: str,
+    covering: str,
     *,
     language: str = "",
     easy: bool = False,
 ) -> Message:
-    """A monthly round-up: each update's title and first lines, a "Read n" button for each."""
-    lines = [
-        wording.say("updates.roundup.header", language, easy, month=month, count=len(contents))
-    ]
+    """A monthly round-up: each update's title and first lines, a "Read n" button for each.
+
+    ``covering`` is the month as "2026-11"; a round-up queued before months were kept that way
+    holds the English words, shown as they are.
+    """
+    try:
+        month = dates.month(dt.date.fromisoformat(f"{covering}-01"), language)
+    except ValueError:
+        month = covering
+    header = wording.say("updates.roundup.header", language, easy, month=month, count=len(contents))
+    lines = [header]
     for number, content in enumerate(contents, start=1):
         lines.append(f"{number}. {content.title}\n{_first_sentences(content.body(easy))}")
     lines.append(wording.say("updates.roundup.footer", language, easy))

@@ -159,7 +159,8 @@ async def test_monthly_round_up_gathers_the_months_updates_into_one_message(
     db: Database, fake: ScriptedFake, wording: Wording
 ) -> None:
     monthly, each = Person(0, frequency="monthly"), Person(1)
-    await add_people(db, [monthly, each])
+    polish = Person(2, frequency="monthly", language="pl")
+    await add_people(db, [monthly, each, polish])
     clock = ManualClock(dt.datetime(2030, 1, 10, 12, 0, tzinfo=LONDON))
     sender = _sender(db, fake, wording, clock)
     first = await _update(db, wording, clock.now(), ["P1"], title="Assessments")
@@ -186,7 +187,9 @@ async def test_monthly_round_up_gathers_the_months_updates_into_one_message(
     assert buttons == ["Read 1", "Read 2"]
     numbers = await update_numbers(db, first, rule=None)  # raw: two people only
     assert numbers is not None
-    assert numbers.figures["delivered"].value == 2 and numbers.figures["waiting"].value == 0
+    assert numbers.figures["delivered"].value == 3 and numbers.figures["waiting"].value == 0
+    (in_polish,) = [c for c in fake.sends() if int(c.params["chat_id"]) == polish.chat]
+    assert "styczeń 2030" in in_polish.params["text"], "the month in the person's language"
 
 
 async def test_a_cancelled_update_sends_nothing_more(
