@@ -153,6 +153,7 @@ async def test_my_answers_can_be_seen_downloaded_and_deleted_after_confirming(
     await person.press("Special school")
     await person.press("I'd rather not say")
     page = await person.open("/my-answers")
+    assert page.plain.startswith("What we keep about you")
     assert "Where does your child learn? Special school" in page.plain
     assert "Does your child have an EHC plan? (you'd rather not say)" in page.plain
     assert "You are: Parent or carer" in page.plain
