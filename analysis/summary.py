@@ -56,6 +56,7 @@ AUDIENCES = {
 }
 AGE_BANDS = {"under_13": "Under 13", "13_15": "13 to 15", "16_17": "16 to 17", "18_25": "18 to 25"}
 NOT_SAID = "not_said"
+NO_LINK = "No link (came straight to the chat)"
 KIND_ORDER = ("priority", "three_i", "value", "work_group", "cross")
 KIND_LABELS = {
     "priority": "Strategy priorities",
@@ -239,6 +240,7 @@ class _Run:
     role: str
     age_band: str | None
     started: dt.datetime
+    source: str | None = None  # the deep-link code: a setting or service, never a person
 
 
 @dataclass(slots=True)
@@ -506,6 +508,7 @@ async def _runs(session: AsyncSession, filters: Filters, role: Any, age_band: An
         role,
         age_band,
         SurveyRun.started_at,
+        SurveyRun.source,
     ).join(Participant, Participant.id == SurveyRun.participant_id)
     if filters.updates:
         return []
@@ -517,8 +520,8 @@ async def _runs(session: AsyncSession, filters: Filters, role: Any, age_band: An
         query = query.where(age_band == filters.age_band)
     rows = await session.execute(query)
     return [
-        _Run(rid, person, survey, version, status == "completed", r or NOT_SAID, band, started)
-        for rid, person, survey, version, status, r, band, started in rows
+        _Run(rid, person, survey, ver, status == "completed", r or NOT_SAID, band, at, source)
+        for rid, person, survey, ver, status, r, band, at, source in rows
     ]
 
 
@@ -698,6 +701,7 @@ class _Builder:
             self._overview,
             self._audience,
             self._age_bands,
+            self._reach,
             self._questions,
             self._theme_tables,
             self._months,
@@ -763,6 +767,36 @@ class _Builder:
                 total_label="Young people",
                 exact=True,
                 total_key=f"audience.{AUDIENCES['young_person']}",
+            )
+        ]
+
+    def _reach(self) -> list[_Plan]:
+        """Where people came from: the link of a setting or service they started from.
+
+        Each person is counted once, under the link of their first survey in these answers;
+        a table only when some came by such a link. Codes are the ones staff gave out
+        (``/start s_ehc-schoolA``), so they name a place, never a person.
+        """
+        first: dict[str, str] = {}
+        for run in sorted(self.data.runs, key=lambda r: (r.started, r.id)):
+            first.setdefault(run.person, run.source or NO_LINK)
+        if set(first.values()) <= {NO_LINK}:
+            return []
+        groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for person, source in first.items():
+            groups[source].append((person, person))
+        links = sorted(g for g in groups if g != NO_LINK)
+        ordered = {link: groups[link] for link in links}
+        if NO_LINK in groups:
+            ordered[NO_LINK] = groups[NO_LINK]
+        return [
+            self._distribution(
+                "reach",
+                "Where people came from (the link they used)",
+                ordered,
+                total_label="Everyone who started a survey",
+                exact=True,
+                note="Each person counted once, by the link of their first survey here.",
             )
         ]
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from analysis.disclosure import DisclosureRule, Hidden
+from analysis.exports import render_html
 from analysis.summary import FilterError, Filters, Summary, build_summary
 from surveys.definition import SurveyCatalog
-from tests.vic._seed import seed
+from surveys.models import SurveyRun
+from tests.vic._seed import PARENTS, YOUNG, seed
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXACT = DisclosureRule(k=5, round_to=1)
@@ -203,3 +206,29 @@ def test_bad_filters_are_refused_by_name(catalog) -> None:
         Filters.from_query({"start": "2026-02-01", "end": "2026-01-01"}, catalog)
     filters = Filters.from_query({"survey": "vic_voice", "audience": "young_person"}, catalog)
     assert Filters.from_query(filters.as_query(), catalog) == filters
+
+
+async def test_reach_counts_people_by_the_link_they_came_from_and_protects_it(db, catalog) -> None:
+    """Deep links name a setting (``/start s_vic_voice-schoolA``): reach without names."""
+    await seed(db)
+    without_links = await build_summary(db, catalog, Filters(survey_ids=("vic_voice",)), EXACT)
+    assert without_links.table("reach") is None, "no table when nobody came by a link"
+
+    links = {"schoolA": PARENTS[:12], "senco-network": YOUNG[:7], "clinic": PARENTS[12:15]}
+    async with db.transaction() as session:
+        for source, people in links.items():
+            await session.execute(
+                update(SurveyRun).where(SurveyRun.participant_id.in_(people)).values(source=source)
+            )
+    summary = await build_summary(db, catalog, Filters(survey_ids=("vic_voice",)), EXACT)
+    # 12 + 7 + 3 by a link, 8 straight to the chat; the clinic's 3 are below 5, and so must
+    # one more figure be, or 30 - 12 - 7 - 8 gives them away.
+    assert cells(summary, "reach") == {
+        "clinic": ["fewer than 5"],
+        "schoolA": ["12"],
+        "senco-network": ["hidden"],
+        "No link (came straight to the chat)": ["8"],
+        "TOTAL Everyone who started a survey": ["30"],
+    }
+    html = render_html(summary, area_name="Leeds")
+    assert "Where people came from" in html and "schoolA" in html
