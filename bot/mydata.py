@@ -66,72 +66,73 @@ def read_kept(
     ``voice_notes`` maps an answer's id to its voice note's state: the stored marker line
     ("[voice note, waiting to be typed up]") is only true while a note waits.
     """
-
-    def say(key: str, **values: object) -> str:
-        return wording.say(key, language, easy, **values)
-
-    def label(prefix: str, value: str | None) -> str:
-        if not value:
-            return say("mydata.not_given")
-        key = f"{prefix}.{value}"
-        return say(key) if wording.has(key) else value
-
-    def when(iso: str | None) -> str:
-        if not iso:
-            return say("mydata.not_given")
-        return dates.day_and_time(dt.datetime.fromisoformat(iso), language, tz)
-
+    words = _Words(wording, language, easy, tz)
     about_you = data.get("about_you", {})
-    about = [say("mydata.role", value=label("role", about_you.get("role")))]
+    about = [words.say("mydata.role", value=words.label("role", about_you.get("role")))]
     if about_you.get("age_band"):
-        about.append(say("mydata.age_band", value=label("age_band", about_you["age_band"])))
+        band = words.label("age_band", about_you["age_band"])
+        about.append(words.say("mydata.age_band", value=band))
+    messages = words.say(f"mydata.messages_{about_you.get('proactive_messages', 'on')}")
     about += [
-        say("mydata.format", value=label("format", about_you.get("format"))),
-        say("mydata.language", value=label("language", about_you.get("language"))),
-        say("mydata.agreed", value=when(about_you.get("agreed_to_take_part"))),
-        say(
-            "mydata.messages",
-            value=say(f"mydata.messages_{about_you.get('proactive_messages', 'on')}"),
-        ),
+        words.say("mydata.format", value=words.label("format", about_you.get("format"))),
+        words.say("mydata.language", value=words.label("language", about_you.get("language"))),
+        words.say("mydata.agreed", value=words.when(about_you.get("agreed_to_take_part"))),
+        words.say("mydata.messages", value=messages),
     ]
-    about += [
-        say(f"mydata.reach.{channel}") if wording.has(f"mydata.reach.{channel}") else channel
-        for channel in data.get("how_we_can_reach_you", [])
-    ]
+    about += [words.label("mydata.reach", c) for c in data.get("how_we_can_reach_you", [])]
     notes = voice_notes or {}
-    surveys = tuple(_survey(run, say, label, when, notes) for run in data.get("surveys", []))
+    surveys = tuple(words.survey(run, notes) for run in data.get("surveys", []))
     return Kept(
-        intro=say("mydata.intro", pseudonym=data.get("pseudonym", "")),
-        about_heading=say("mydata.about"),
+        intro=words.say("mydata.intro", pseudonym=data.get("pseudonym", "")),
+        about_heading=words.say("mydata.about"),
         about=tuple(about),
-        answers_heading=say("mydata.answers"),
+        answers_heading=words.say("mydata.answers"),
         surveys=surveys,
-        no_answers=None if surveys else say("mydata.no_answers"),
+        no_answers=None if surveys else words.say("mydata.no_answers"),
     )
 
 
-def _survey(run: Mapping[str, Any], say: Any, label: Any, when: Any, notes: Any) -> KeptSurvey:
-    facts = [
-        say(
-            "mydata.survey_status",
-            status=label("mydata.status", run.get("status")),
-            started=when(run.get("started")),
+class _Words:
+    """The wording, dates and labels in one person's language and reading level."""
+
+    def __init__(self, wording: Wording, language: str, easy: bool, tz: ZoneInfo) -> None:
+        self.wording = wording
+        self.language = language
+        self.easy = easy
+        self.tz = tz
+
+    def say(self, key: str, **values: object) -> str:
+        return self.wording.say(key, self.language, self.easy, **values)
+
+    def label(self, prefix: str, code: str | None) -> str:
+        """The words for a stored code ("parent_carer" is "Parent or carer")."""
+        if not code:
+            return self.say("mydata.not_given")
+        key = f"{prefix}.{code}"
+        return self.say(key) if self.wording.has(key) else code
+
+    def when(self, iso: str | None) -> str:
+        if not iso:
+            return self.say("mydata.not_given")
+        return dates.day_and_time(dt.datetime.fromisoformat(iso), self.language, self.tz)
+
+    def survey(self, run: Mapping[str, Any], notes: Mapping[int, VoiceNoteState]) -> KeptSurvey:
+        status = self.label("mydata.status", run.get("status"))
+        facts = [self.say("mydata.survey_status", status=status, started=self.when(run["started"]))]
+        if run.get("answering_as"):
+            who = self.label("answering_as", run["answering_as"])
+            facts.append(self.say("mydata.answering_as", value=who))
+        if run.get("came_from"):
+            facts.append(self.say("mydata.came_from", value=run["came_from"]))
+        answers = tuple(
+            KeptAnswer(answer["question"], self.answer(answer, notes))
+            for answer in run.get("answers", [])
         )
-    ]
-    if run.get("answering_as"):
-        facts.append(say("mydata.answering_as", value=label("answering_as", run["answering_as"])))
-    if run.get("came_from"):
-        facts.append(say("mydata.came_from", value=run["came_from"]))
-    answers = tuple(
-        KeptAnswer(answer["question"], _answer_words(answer, say, notes))
-        for answer in run.get("answers", [])
-    )
-    return KeptSurvey(run.get("survey", ""), tuple(facts), answers)
+        return KeptSurvey(run.get("survey", ""), tuple(facts), answers)
 
-
-def _answer_words(answer: Mapping[str, Any], say: Any, notes: Mapping[int, str]) -> str:
-    if (state := notes.get(answer.get("id", -1))) is not None:
-        return say(f"mydata.voice_note.{state}")
-    if answer.get("status") in ("skipped", "rather_not_say"):
-        return say(f"mydata.{answer['status']}")
-    return answer.get("answer") or ""
+    def answer(self, answer: Mapping[str, Any], notes: Mapping[int, VoiceNoteState]) -> str:
+        if (state := notes.get(answer.get("id", -1))) is not None:
+            return self.say(f"mydata.voice_note.{state}")
+        if answer.get("status") in ("skipped", "rather_not_say"):
+            return self.say(f"mydata.{answer['status']}")
+        return answer.get("answer") or ""
