@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -278,6 +278,30 @@ class Context:
     wording: Wording
 
 
+def surveys_to_offer(
+    surveys: Iterable[Survey], role: str | None, completed: Collection[str]
+) -> list[Survey]:
+    """The surveys a menu offers someone: the unfinished ones written for their role.
+
+    Anyone's are offered only where no survey is written for the role at all (nothing is yet
+    for people who work with children), never because a person has finished their own: a child
+    who has done theirs must not be offered a parent's survey about "your child".
+    """
+    catalog = list(surveys)
+    for_role = [s for s in catalog if s.audience in ("any", role)]
+    return [s for s in (for_role or catalog) if s.id not in completed]
+
+
+def menu_title(wording: Wording, survey: Survey, language: str) -> str:
+    """A survey's title in a menu; one not written in the reader's language says which it is
+    in, so nobody taps into a survey they cannot read without being told."""
+    title = survey.title.get(language)
+    only_in = f"menu.only_in.{survey.base_language}"
+    if language in survey.languages or not wording.has(only_in):
+        return title
+    return wording.say(only_in, language, title=title)
+
+
 # --------------------------------------------------------------------------- typed answers
 
 _YES = {
@@ -518,7 +542,7 @@ class _Turn:
             wording = self.ctx.wording
             return wording.say(key) if wording.has(key) else value
         if not key:  # a survey in the menu
-            return self.ctx.surveys[value].title.get(self.language)
+            return menu_title(self.ctx.wording, self.ctx.surveys[value], self.language)
         return self.say(key)
 
     def ask_step(self, step: Step) -> None:
@@ -554,10 +578,9 @@ class _Turn:
         return self.ctx.surveys.get(survey_id) if survey_id else None
 
     def menu_surveys(self) -> list[Survey]:
-        role = self.conv.profile.role
-        open_ = [s for s in self.ctx.surveys.values() if s.id not in self.past.completed]
-        fitting = [s for s in open_ if s.audience in ("any", role)]
-        return fitting or open_
+        return surveys_to_offer(
+            self.ctx.surveys.values(), self.conv.profile.role, self.past.completed
+        )
 
     def continue_onboarding(self) -> None:
         profile = self.conv.profile

@@ -14,7 +14,7 @@ from bot.telegram._chat import Chat, Context
 from bot.telegram._render import ADAPTER_PREFIX, adapter_button, callback_data
 from bot.telegram._rights import help_text, my_data_text, privacy_text
 from bot.telegram.models import VoiceNote
-from surveys.engine import FORMATS, Action, Input
+from surveys.engine import FORMATS, Action, Input, menu_title, surveys_to_offer
 from surveys.service import ChannelRef, UnknownParticipant
 
 
@@ -40,16 +40,22 @@ class RightsHandlers:
         """What this person can answer, as buttons (the engine starts or resumes each)."""
         ref = self.chat.ref(update)
         voice = await self.chat.voice_of(ref)
-        catalog = list(self.chat.service.surveys.values())
-        fitting = [s for s in catalog if s.audience in ("any", voice.role)] or catalog
-        if not fitting:
+        service = self.chat.service
+        offered = surveys_to_offer(
+            service.surveys.values(), voice.role, await service.completed_surveys(ref)
+        )
+        if not offered:
             await self.chat.say(ref, context, self.chat.line("telegram.surveys_none", voice))
             return
-        start = [Input(Action.START, f"s_{survey.id}") for survey in fitting]
         markup = InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(s.title.get(voice.language), callback_data=callback_data(i))]
-                for s, i in zip(fitting, start, strict=True)
+                [
+                    InlineKeyboardButton(
+                        menu_title(self.chat.wording, survey, voice.language),
+                        callback_data=callback_data(Input(Action.START, f"s_{survey.id}")),
+                    )
+                ]
+                for survey in offered
             ]
         )
         await self.chat.say(ref, context, self.chat.line("telegram.surveys", voice), markup)

@@ -1,0 +1,111 @@
+"""Real people on the bundled surveys (config/surveys): a child under 13 in easy words, a
+Polish-speaking parent, someone who works with children. Each test asserts what the person
+reads, as they would read it on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from config.settings import CONFIG_DIR
+from tests.telegram.harness import BotHarness, Person
+
+BUNDLED = CONFIG_DIR / "surveys"
+EHC_IN_POLISH_MENU = "Your experience of an EHC needs assessment (po angielsku)"
+
+
+async def bundled(make_bot: Callable[..., Any]) -> BotHarness:
+    bot: BotHarness = await make_bot("webhook", surveys_dir=BUNDLED)
+    return bot
+
+
+async def child_in_easy_words(person: Person) -> None:
+    """A child under 13 who chooses "Easy words", up to the first question of their survey."""
+    await person.send("/start")
+    await person.tap("Yes, let's start")
+    await person.tap("Young person (11 to 25)")
+    await person.tap("Under 13")
+    await person.tap("Easy words")
+    await person.tap("Your say")
+    await person.tap("Someone is helping me")
+    assert person.last_text().startswith("Question 1 of 11\nWhere do you learn now?")
+
+
+async def polish_parent(person: Person, *, words: str = "Words") -> None:
+    """A parent from a flyer's link who chooses Polski, up to the first question."""
+    await person.send("/start s_parent_carer_priorities-flyer")
+    await person.tap("Yes, let's start")
+    await person.tap("Parent or carer")
+    await person.tap(words)
+    await person.tap("Polski (Polish)")
+    await person.tap("W imieniu dziecka")
+    assert person.last_text().startswith("Pytanie 1 z 12\n")
+
+
+async def skip_to_the_end(person: Person, thanks: str) -> None:
+    """Skip every question left, as someone in a hurry might; stops at the thank-you."""
+    for _ in range(20):
+        if person.last_text().startswith(thanks):
+            return
+        await person.send("/skip")
+    raise AssertionError(f"never reached the thanks: {person.last_text()!r}")
+
+
+def shown_surveys(person: Person) -> list[str]:
+    return person.labels()
+
+
+async def test_a_child_who_has_finished_is_not_offered_a_parents_survey(
+    make_bot: Callable[..., Any],
+) -> None:
+    bot = await bundled(make_bot)
+    child = bot.person(3101)
+    await child_in_easy_words(child)
+    await skip_to_the_end(child, "Thank you! 🙂 We saved your answers.")
+
+    await child.send("/start")
+    assert child.last_text() == (
+        "There are no more questions for you just now. Thank you — we'll have some new ones soon."
+    ), "not 'How old is your child?' from a survey for parents"
+    assert child.screen()[-1].keyboard == [], "and no buttons to a survey for someone else"
+
+    await child.send("/surveys")
+    assert child.last_text() == "There are no questions for you just now. Thank you for coming by."
+
+
+async def test_a_polish_parent_is_offered_only_what_is_left_and_told_it_is_in_english(
+    make_bot: Callable[..., Any],
+) -> None:
+    bot = await bundled(make_bot)
+    parent = bot.person(3102)
+    await polish_parent(parent)
+
+    await parent.send("/surveys")
+    assert shown_surveys(parent) == [
+        EHC_IN_POLISH_MENU,
+        "Doświadczenia Państwa rodziny ze wsparciem SEND w Leeds",
+    ], "the young people's survey is not for a parent; the English-only one says so"
+
+    await parent.tap("Doświadczenia")
+    await skip_to_the_end(parent, "Dziękujemy. Państwa odpowiedzi zostały zapisane.")
+    await parent.send("/surveys")
+    assert shown_surveys(parent) == [EHC_IN_POLISH_MENU], "a finished survey isn't offered"
+    await parent.send("/start")
+    assert parent.last_text().startswith("Na które pytania chcesz odpowiedzieć?")
+    assert shown_surveys(parent) == [EHC_IN_POLISH_MENU]
+
+
+async def test_someone_who_works_with_children_still_sees_every_survey(
+    make_bot: Callable[..., Any],
+) -> None:
+    bot = await bundled(make_bot)
+    worker = bot.person(3103)
+    await worker.send("/start")
+    await worker.tap("Yes, let's start")
+    await worker.tap("I work with children and young people")
+    await worker.tap("Words")
+    assert shown_surveys(worker) == [
+        "Your experience of an EHC needs assessment",
+        "Your family's experience of SEND support in Leeds",
+        "Your say: school, help and the things you enjoy",
+    ], "no survey is written for them yet, so they may answer any (in English: no note)"
