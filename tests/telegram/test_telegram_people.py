@@ -109,3 +109,21 @@ async def test_someone_who_works_with_children_still_sees_every_survey(
         "Your family's experience of SEND support in Leeds",
         "Your say: school, help and the things you enjoy",
     ], "no survey is written for them yet, so they may answer any (in English: no note)"
+
+
+async def test_the_parents_survey_does_not_promise_a_second_go_it_cannot_give(
+    make_bot: Callable[..., Any],
+) -> None:
+    """Each person's answers count once, so a finished survey can't be taken again for
+    another child: the intro must not invite it."""
+    bot = await bundled(make_bot)
+    parent = bot.person(3104)
+    await polish_parent(parent)
+    intro = parent.texts()[-2]
+    assert intro.endswith(
+        "Jeśli opiekują się Państwo więcej niż jednym dzieckiem, prosimy myśleć o jednym z nich."
+    )
+    await skip_to_the_end(parent, "Dziękujemy. Państwa odpowiedzi zostały zapisane.")
+
+    await parent.send("/start s_parent_carer_priorities")
+    assert parent.texts()[-2].startswith("Ta ankieta jest już wypełniona — dziękujemy.")
