@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from babel import UnknownLocaleError
+from babel.numbers import format_decimal
+
 from surveys.definition import (
     Question,
     QuestionType,
@@ -834,15 +837,21 @@ class _Turn:
             self.ask(survey)
             return
         if len(text) > question.max_length:
-            self.show(
-                PromptKind.PROBLEM,
-                self.say(
-                    "invalid.too_long", length=f"{len(text):,}", limit=f"{question.max_length:,}"
-                ),
-            )
+            self.show(PromptKind.PROBLEM, self.too_long(question, text))
             self.ask(survey)
             return
         self.record(survey, question, text, AnswerStatus.ANSWERED)
+
+    def too_long(self, question: Question, text: str) -> str:
+        """Why an answer was too long. A postcode is never too long by accident: it is a
+        whole one, where only the part before the space is asked for (and kept)."""
+        if question.collects == "postcode_district":
+            return self.say("invalid.postcode_district")
+        length, limit = len(text), question.max_length
+        language = self.language
+        return self.say(
+            "invalid.too_long", length=_count(length, language), limit=_count(limit, language)
+        )
 
     def labels(self, question: Question) -> list[tuple[str, list[str]]]:
         out = []
@@ -1070,6 +1079,15 @@ def _fmt(number: float | int | None, missing: str) -> str:
     if number is None:
         return missing
     return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _count(number: int, language: str) -> str:
+    """A count as the reader writes numbers: English 1,200 is 1 200 in Polish, where
+    "1,200" would read as one and a fifth."""
+    try:
+        return format_decimal(number, locale=language)
+    except (UnknownLocaleError, ValueError):
+        return f"{number:,}"
 
 
 def _applicable(survey: Survey, answers: dict[str, Any]) -> list[Question]:

@@ -127,3 +127,41 @@ async def test_the_parents_survey_does_not_promise_a_second_go_it_cannot_give(
 
     await parent.send("/start s_parent_carer_priorities")
     assert parent.texts()[-2].startswith("Ta ankieta jest już wypełniona — dziękujemy.")
+
+
+async def skip_until(person: Person, question: str) -> None:
+    """Skip questions until the one whose words contain ``question`` is asked."""
+    for _ in range(20):
+        if question in person.last_text():
+            return
+        await person.send("/skip")
+    raise AssertionError(f"never asked {question!r}: {person.last_text()!r}")
+
+
+async def test_too_long_is_counted_as_a_polish_reader_writes_numbers(
+    make_bot: Callable[..., Any],
+) -> None:
+    bot = await bundled(make_bot)
+    parent = bot.person(3105)
+    await polish_parent(parent)
+    await skip_until(parent, "Co najbardziej pomogło")
+    await parent.send("a" * 1200)
+    said = parent.texts()[-2]
+    assert "(liczba znaków: 1\xa0200, limit: 1\xa0000)" in said, "not '1,200', read as 1.2"
+
+
+async def test_a_whole_postcode_is_asked_again_for_just_the_first_part(
+    make_bot: Callable[..., Any],
+) -> None:
+    bot = await bundled(make_bot)
+    parent = bot.person(3106)
+    await polish_parent(parent)
+    await skip_until(parent, "kodu pocztowego")
+    await parent.send("LS9 7AB")
+    assert parent.texts()[-2] == (
+        "To wygląda na cały kod pocztowy. Potrzebujemy tylko pierwszej części, przed spacją, "
+        "na przykład LS9 lub LS27."
+    ), "not 'could you shorten it, or split it?'"
+    assert "kodu pocztowego" in parent.last_text(), "the same question, asked again"
+    await parent.send("LS9")
+    assert "Czasami w raportach" in parent.last_text(), "then on to the last question"
