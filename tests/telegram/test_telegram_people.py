@@ -4,11 +4,13 @@ reads, as they would read it on a phone."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from config.settings import CONFIG_DIR
 from tests.telegram.harness import BotHarness, Person
+from tests.telegram.test_telegram_rights import POLISH_MONTHS
 
 BUNDLED = CONFIG_DIR / "surveys"
 EHC_IN_POLISH_MENU = "Your experience of an EHC needs assessment (po angielsku)"
@@ -165,3 +167,21 @@ async def test_a_whole_postcode_is_asked_again_for_just_the_first_part(
     assert "kodu pocztowego" in parent.last_text(), "the same question, asked again"
     await parent.send("LS9")
     assert "Czasami w raportach" in parent.last_text(), "then on to the last question"
+
+
+async def test_help_says_when_the_numbers_were_checked_as_a_date_people_read(
+    make_bot: Callable[..., Any],
+) -> None:
+    bot = await bundled(make_bot)
+    child, parent = bot.person(3107), bot.person(3108)
+    await child_in_easy_words(child)
+    await polish_parent(parent)
+
+    await child.send("/help")
+    english = r"\(Numbers last checked \d{1,2} (January|February|March|April|May|June|July|"
+    english += r"August|September|October|November|December) 20\d\d\.\)"
+    assert re.search(english, child.last_text()), "not '2026-11-22'"
+
+    await parent.send("/help")
+    polish = rf"\(Numery sprawdzono: \d{{1,2}} ({'|'.join(POLISH_MONTHS)}) 20\d\d\.\)"
+    assert re.search(polish, parent.last_text())
