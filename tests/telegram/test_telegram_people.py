@@ -185,3 +185,41 @@ async def test_help_says_when_the_numbers_were_checked_as_a_date_people_read(
     await parent.send("/help")
     polish = rf"\(Numery sprawdzono: \d{{1,2}} ({'|'.join(POLISH_MONTHS)}) 20\d\d\.\)"
     assert re.search(polish, parent.last_text())
+
+
+STICKER = {
+    "file_id": "s1",
+    "file_unique_id": "s1",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
+
+
+async def test_a_child_in_easy_words_gets_easy_words_around_the_questions_too(
+    make_bot: Callable[..., Any],
+) -> None:
+    bot = await bundled(make_bot)
+    child = bot.person(3109)
+    await child_in_easy_words(child)
+    await child.tap("School")
+    assert child.last_text().startswith("Question 2 of 11\nHow is it where you learn?")
+    await child.tap("I don't understand")
+    assert child.texts()[-2] == "Sorry, I can't make this one easier. You can skip it."
+
+    await child.send(sticker=STICKER)
+    assert child.texts()[-2] == "Thanks for the sticker! Please type words or tap a button."
+
+    await skip_until(child, "Who helps you?")
+    await child.tap("Done")
+    assert child.texts()[-2] == "Tap one or more first. Then tap Done."
+    await child.send("my mum")
+    assert child.texts()[-2] == "Tap the ones you want. Then tap Done."
+    await child.tap("Family")
+    await child.tap("Done")
+    assert child.texts()[-2] == "You picked: Family", "as for one choice, not 'You chose'"
+
+    await child.send("/format")
+    assert child.last_text() == "How do you want the questions?"
