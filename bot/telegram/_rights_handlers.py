@@ -112,9 +112,13 @@ class RightsHandlers:
             }
 
     async def delete(self, update: Update, context: Context) -> None:
-        """Ask first: erasing can't be undone."""
+        """Ask first: erasing can't be undone. Someone we keep nothing about is told so at
+        once, not asked whether to delete "all your answers"."""
         ref = self.chat.ref(update)
         voice = await self.chat.voice_of(ref)
+        if await self.chat.service.participant_id_for(ref) is None:
+            await self.chat.say(ref, context, self.chat.line("telegram.delete_nothing", voice))
+            return
         markup = InlineKeyboardMarkup(
             [
                 [adapter_button(self.chat.line("telegram.delete_yes", voice), "erase")],
