@@ -71,6 +71,10 @@ async def test_a_child_who_has_finished_is_not_offered_a_parents_survey(
     ), "not 'How old is your child?' from a survey for parents"
     assert child.screen()[-1].keyboard == [], "and no buttons to a survey for someone else"
 
+    await child.send("hello")
+    assert child.last_text() == "Send /surveys to see what you can answer, or /help for help.", (
+        "not a promise of 'some questions' that /surveys then can't keep"
+    )
     await child.send("/surveys")
     assert child.last_text() == "There are no questions for you just now. Thank you for coming by."
 
