@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.safeguarding import CardLine, Signposting, SignpostingError
+from bot.dates import day
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,13 @@ class HelpCard:
     def lines(self, language: str = "en", easy: bool = False) -> list[str]:
         """The card as chat lines, one service each."""
         return [str(entry) for entry in self.entries(language, easy)]
+
+    def checked_on(self, language: str = "en") -> str | None:
+        """When the numbers were checked, as the person reads dates ("22 listopada 2026"):
+        "2026-11-22" is a code, not a date, to a child or to someone reading Polish."""
+        if self.last_verified is None:
+            return None
+        return day(dt.date.fromisoformat(self.last_verified), language)
 
 
 FALLBACK = HelpCard(

@@ -261,6 +261,7 @@ class Question:
     show_if: Condition | None
     priorities: tuple[str, ...]
     quote_consent: bool
+    collects: str | None = None  # personal data the answer holds: "postcode_district"…
 
     def option(self, value: str) -> Option | None:
         return next((option for option in self.options if option.value == value), None)
@@ -553,6 +554,7 @@ def _build(spec: SurveySpec, source: str) -> Survey:
                 show_if=_condition(q.show_if),
                 priorities=tuple(q.priorities),
                 quote_consent=q.quote_consent,
+                collects=q.collects.lower() if q.collects else None,
             )
         )
     for name in ("title", "intro", "intro_easy", "thanks", "thanks_easy", "description"):

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from babel import UnknownLocaleError
+from babel.numbers import format_decimal
 
 from surveys.definition import (
     Question,
@@ -278,6 +281,30 @@ class Context:
     wording: Wording
 
 
+def surveys_to_offer(
+    surveys: Iterable[Survey], role: str | None, completed: Collection[str]
+) -> list[Survey]:
+    """The surveys a menu offers someone: the unfinished ones written for their role.
+
+    Anyone's are offered only where no survey is written for the role at all (nothing is yet
+    for people who work with children), never because a person has finished their own: a child
+    who has done theirs must not be offered a parent's survey about "your child".
+    """
+    catalog = list(surveys)
+    for_role = [s for s in catalog if s.audience in ("any", role)]
+    return [s for s in (for_role or catalog) if s.id not in completed]
+
+
+def menu_title(wording: Wording, survey: Survey, language: str) -> str:
+    """A survey's title in a menu; one not written in the reader's language says which it is
+    in, so nobody taps into a survey they cannot read without being told."""
+    title = survey.title.get(language)
+    only_in = f"menu.only_in.{survey.base_language}"
+    if language in survey.languages or not wording.has(only_in):
+        return title
+    return wording.say(only_in, language, title=title)
+
+
 # --------------------------------------------------------------------------- typed answers
 
 _YES = {
@@ -518,7 +545,7 @@ class _Turn:
             wording = self.ctx.wording
             return wording.say(key) if wording.has(key) else value
         if not key:  # a survey in the menu
-            return self.ctx.surveys[value].title.get(self.language)
+            return menu_title(self.ctx.wording, self.ctx.surveys[value], self.language)
         return self.say(key)
 
     def ask_step(self, step: Step) -> None:
@@ -554,10 +581,9 @@ class _Turn:
         return self.ctx.surveys.get(survey_id) if survey_id else None
 
     def menu_surveys(self) -> list[Survey]:
-        role = self.conv.profile.role
-        open_ = [s for s in self.ctx.surveys.values() if s.id not in self.past.completed]
-        fitting = [s for s in open_ if s.audience in ("any", role)]
-        return fitting or open_
+        return surveys_to_offer(
+            self.ctx.surveys.values(), self.conv.profile.role, self.past.completed
+        )
 
     def continue_onboarding(self) -> None:
         profile = self.conv.profile
@@ -811,15 +837,21 @@ class _Turn:
             self.ask(survey)
             return
         if len(text) > question.max_length:
-            self.show(
-                PromptKind.PROBLEM,
-                self.say(
-                    "invalid.too_long", length=f"{len(text):,}", limit=f"{question.max_length:,}"
-                ),
-            )
+            self.show(PromptKind.PROBLEM, self.too_long(question, text))
             self.ask(survey)
             return
         self.record(survey, question, text, AnswerStatus.ANSWERED)
+
+    def too_long(self, question: Question, text: str) -> str:
+        """Why an answer was too long. A postcode is never too long by accident: it is a
+        whole one, where only the part before the space is asked for (and kept)."""
+        if question.collects == "postcode_district":
+            return self.say("invalid.postcode_district")
+        length, limit = len(text), question.max_length
+        language = self.language
+        return self.say(
+            "invalid.too_long", length=_count(length, language), limit=_count(limit, language)
+        )
 
     def labels(self, question: Question) -> list[tuple[str, list[str]]]:
         out = []
@@ -1047,6 +1079,15 @@ def _fmt(number: float | int | None, missing: str) -> str:
     if number is None:
         return missing
     return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _count(number: int, language: str) -> str:
+    """A count as the reader writes numbers: English 1,200 is 1 200 in Polish, where
+    "1,200" would read as one and a fifth."""
+    try:
+        return format_decimal(number, locale=language)
+    except (UnknownLocaleError, ValueError):
+        return f"{number:,}"
 
 
 def _applicable(survey: Survey, answers: dict[str, Any]) -> list[Question]:

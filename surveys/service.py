@@ -345,6 +345,17 @@ class SurveyService:
             )
         return found
 
+    async def completed_surveys(self, ref: ChannelRef) -> frozenset[str]:
+        """The surveys this person has finished, which a menu no longer offers them."""
+        participant_id = self.pseudonymise(ref)
+        async with self.db.reading() as session:
+            found = await session.scalars(
+                select(SurveyRun.survey_id).where(
+                    SurveyRun.participant_id == participant_id, SurveyRun.status == "completed"
+                )
+            )
+            return frozenset(found)
+
     async def my_data(self, ref: ChannelRef) -> dict[str, Any]:
         """Everything stored under this person's pseudonym, as a record they can read and keep.
 

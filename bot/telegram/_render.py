@@ -168,9 +168,18 @@ def spoken_text(prompt: Prompt) -> str:
     return " ".join(sentences)
 
 
+# What is left of an emoji once its symbol has gone: the selector that makes "🛠️" a picture
+# and the joiner inside "👨‍👩‍👧". Alone, a speech engine may read them out or stumble.
+_EMOJI_GLUE = frozenset("\ufe0e\ufe0f\u200d")
+
+
 def _unsymbol(text: str) -> str:
     """Drop emoji and other symbols, which speech engines read out by name."""
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cs"))
+    return "".join(
+        ch
+        for ch in text
+        if ch not in _EMOJI_GLUE and unicodedata.category(ch) not in ("So", "Sk", "Cs")
+    )
 
 
 def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:

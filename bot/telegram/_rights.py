@@ -18,8 +18,9 @@ def help_text(wording: Wording, card: HelpCard, language: str, easy: bool) -> st
     area = wording.say("area_name", language)
     parts = [say("telegram.help", area_name=area), "", say("telegram.help_now")]
     parts += card.lines(language, easy)
-    if card.last_verified:
-        parts.append(say("telegram.help_checked", date=card.last_verified))
+    checked = card.checked_on(language)
+    if checked:
+        parts.append(say("telegram.help_checked", date=checked))
     parts += ["", say("telegram.help_commands")]
     return "\n".join(parts)
 

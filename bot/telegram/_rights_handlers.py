@@ -14,7 +14,7 @@ from bot.telegram._chat import Chat, Context
 from bot.telegram._render import ADAPTER_PREFIX, adapter_button, callback_data
 from bot.telegram._rights import help_text, my_data_text, privacy_text
 from bot.telegram.models import VoiceNote
-from surveys.engine import FORMATS, Action, Input
+from surveys.engine import FORMATS, Action, Input, menu_title, surveys_to_offer
 from surveys.service import ChannelRef, UnknownParticipant
 
 
@@ -40,16 +40,22 @@ class RightsHandlers:
         """What this person can answer, as buttons (the engine starts or resumes each)."""
         ref = self.chat.ref(update)
         voice = await self.chat.voice_of(ref)
-        catalog = list(self.chat.service.surveys.values())
-        fitting = [s for s in catalog if s.audience in ("any", voice.role)] or catalog
-        if not fitting:
+        service = self.chat.service
+        offered = surveys_to_offer(
+            service.surveys.values(), voice.role, await service.completed_surveys(ref)
+        )
+        if not offered:
             await self.chat.say(ref, context, self.chat.line("telegram.surveys_none", voice))
             return
-        start = [Input(Action.START, f"s_{survey.id}") for survey in fitting]
         markup = InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(s.title.get(voice.language), callback_data=callback_data(i))]
-                for s, i in zip(fitting, start, strict=True)
+                [
+                    InlineKeyboardButton(
+                        menu_title(self.chat.wording, survey, voice.language),
+                        callback_data=callback_data(Input(Action.START, f"s_{survey.id}")),
+                    )
+                ]
+                for survey in offered
             ]
         )
         await self.chat.say(ref, context, self.chat.line("telegram.surveys", voice), markup)
@@ -106,9 +112,13 @@ class RightsHandlers:
             }
 
     async def delete(self, update: Update, context: Context) -> None:
-        """Ask first: erasing can't be undone."""
+        """Ask first: erasing can't be undone. Someone we keep nothing about is told so at
+        once, not asked whether to delete "all your answers"."""
         ref = self.chat.ref(update)
         voice = await self.chat.voice_of(ref)
+        if await self.chat.service.participant_id_for(ref) is None:
+            await self.chat.say(ref, context, self.chat.line("telegram.delete_nothing", voice))
+            return
         markup = InlineKeyboardMarkup(
             [
                 [adapter_button(self.chat.line("telegram.delete_yes", voice), "erase")],

@@ -31,6 +31,20 @@ def test_the_voice_reads_sentences_and_numbers_not_emoji() -> None:
     assert spoken_text(intro) == "Every kind of question. A short survey."
 
 
+def test_the_voice_leaves_nothing_of_an_emoji_behind() -> None:
+    """A tool emoji ends in a variation selector; a family emoji is joined by joiners."""
+    choice = Prompt(
+        PromptKind.QUESTION,
+        "Where do you learn now?",
+        buttons=(
+            Button("🛠️ Training or work", Input(Action.CHOOSE, "work")),
+            Button("👨\u200d👩\u200d👧 Family", Input(Action.CHOOSE, "family")),
+        ),
+        question_type=QuestionType.SINGLE_CHOICE,
+    )
+    assert spoken_text(choice) == "Where do you learn now? 1: Training or work. 2: Family."
+
+
 def test_a_question_starts_with_its_progress_and_ends_with_how_to_answer() -> None:
     text = message_text(rating(), Wording.load())
     assert text.split("\n") == [

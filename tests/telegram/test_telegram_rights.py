@@ -35,8 +35,8 @@ async def test_help_says_what_this_is_and_where_to_get_help_now(bot: BotHarness)
         assert number in text
     assert "MindMate" in text
     # (issue 6 merge: the date comes from config/signposting.yaml, whichever branch wrote it)
-    checked = load_help_card(SIGNPOSTING).last_verified
-    assert checked and f"Numbers last checked {checked}" in text
+    checked = load_help_card(SIGNPOSTING).checked_on("en")
+    assert checked and f"(Numbers last checked {checked}.)" in text
     assert "/delete" in text and "/mydata" in text
     assert await participant(bot, 801) is None, "asking for help stores nothing"
 
@@ -130,8 +130,8 @@ async def test_delete_asks_first_then_erases_everything_and_says_so(bot: BotHarn
     assert shown[confirm.message_id].keyboard == [], "the confirmation can't be tapped twice"
 
     await person.send("/delete")
-    await person.tap("Yes, delete everything")
     assert person.last_text() == "We don't keep anything about you, so there is nothing to delete."
+    assert person.screen()[-1].keyboard == [], "nothing to confirm"
     await person.send("hello")
     assert "automated chat" in person.last_text(), "afterwards they start fresh"
 

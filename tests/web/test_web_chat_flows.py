@@ -137,7 +137,7 @@ async def test_help_card_comes_from_configuration_and_typing_help_shows_it(
     page = await person.open("/help")
     for number in ("999", "111", "0800 1111", "85258", "116 123", "mindmate.org.uk"):
         assert number in page.plain
-    assert "These numbers were checked on 2026-11-22" in page.plain
+    assert "These numbers were checked on 22 November 2026." in page.plain
 
     await person.start_all_types()
     page = await person.type("help")
