@@ -515,9 +515,23 @@ class _Turn:
             buttons=(
                 self.button("button.start", Action.CHOOSE, "yes"),
                 self.button("button.not_now", Action.CHOOSE, "no"),
+                *self.other_languages(),
             ),
             accepts_text=True,
         )
+
+    def other_languages(self) -> list[Button]:
+        """The survey's other languages, each named in itself ("Polski"), on the privacy
+        message: someone who reads Polish should not have to get through the privacy message,
+        the role and the format in English before being asked which language they want."""
+        survey = self.pending()
+        if survey is None or len(survey.languages) < 2:
+            return []
+        return [
+            Button(self.label(code, f"language.{code}"), Input(Action.LANGUAGE, code))
+            for code in survey.languages
+            if code != self.language
+        ]
 
     def onboarding_choices(self, step: Step) -> list[tuple[str, str]]:
         """(value, wording key) pairs for an onboarding step."""
@@ -1027,7 +1041,8 @@ class _Turn:
             allowed = survey.languages if survey else (self.ctx.wording.base_language,)
             if value in allowed:
                 profile.language = value
-                self.events.append(Event("profile", field="language", value=value))
+                if self.conv.consented:  # before, it is only where the chat is up to
+                    self.events.append(Event("profile", field="language", value=value))
         elif value in FORMATS:
             profile.format = value
             self.events.append(Event("profile", field="format", value=value))

@@ -77,7 +77,7 @@ def test_privacy_message_comes_first_and_nothing_is_recorded_before_consent(ctx:
     prompt = question(outcome)
     assert "not a person" in prompt.text
     assert "not your name" in prompt.text
-    assert [b.label for b in prompt.buttons] == ["Yes, let's start", "Not now"]
+    assert [b.label for b in prompt.buttons] == ["Yes, let's start", "Not now", "Polski (Polish)"]
     outcome = person.send(Action.CHOOSE, "no")
     assert "Nothing has been saved" in outcome.prompts[0].text
     assert person.events == []
@@ -331,3 +331,22 @@ def test_option_matching_prefers_numbers_then_words() -> None:
     assert match_option(labels, "nah") == "no"
     assert match_option(labels, "4") is None
     assert match_option(labels, "") is None
+
+
+def test_the_privacy_message_offers_the_surveys_other_languages_before_anything_is_kept(
+    ctx: Context,
+) -> None:
+    person = Person(ctx)
+    prompt = question(person.send(Action.START, "all_types"))
+    polish = next(b for b in prompt.buttons if b.input.action is Action.LANGUAGE)
+    assert (polish.label, polish.input.value) == ("Polski (Polish)", "pl")
+
+    prompt = question(person.send(Action.LANGUAGE, "pl"))
+    assert prompt.language == "pl" and "automatyczny czat" in prompt.text
+    assert [b.label for b in prompt.buttons][-1] == "English"
+    assert person.events == [], "a language is where the chat is up to, not something kept"
+    outcome = person.send(Action.CHOOSE, "yes")
+    assert question(outcome).language == "pl"
+    for value in ("parent_carer", "words"):
+        outcome = person.send(Action.CHOOSE, value)
+    assert question(outcome).text.startswith("Czy odpowiadają Państwo"), "no language step"

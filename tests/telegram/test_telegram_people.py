@@ -44,6 +44,27 @@ async def polish_parent(person: Person, *, words: str = "Words") -> None:
     assert person.last_text().startswith("Pytanie 1 z 12\n")
 
 
+async def test_a_polish_parent_can_switch_to_polish_on_the_very_first_message(
+    make_bot: Callable[..., Any],
+) -> None:
+    bot = await bundled(make_bot)
+    person = bot.person(2101)
+    await person.send("/start s_parent_carer_priorities-flyer")
+    assert "Polski (Polish)" in person.labels()
+    await person.tap("Polski (Polish)")
+    privacy = person.last_text()
+    assert privacy.startswith("Dzień dobry.") and "automatyczny czat" in privacy
+    assert person.labels()[-1] == "English", "and back, for someone who tapped by mistake"
+    await person.tap(person.labels()[0])  # "Yes, let's start", in Polish
+    await person.tap("Rodzic lub opiekun")
+    await person.tap("Tekst")
+    assert person.last_text().startswith("Czy odpowiadają Państwo"), (
+        "not asked for a language again"
+    )
+    await person.tap("W imieniu dziecka")
+    assert person.last_text().startswith("Pytanie 1 z 12\n")
+
+
 async def skip_to_the_end(person: Person, thanks: str) -> None:
     """Skip every question left, as someone in a hurry might; stops at the thank-you."""
     for _ in range(20):

@@ -16,7 +16,7 @@ async def onboard(person: Person, *, role: str = "Parent or carer") -> None:
     await person.send("/start s_all_types-schoolA")
     privacy = person.last_text()
     assert "automated chat" in privacy and "not your name" in privacy
-    assert person.labels() == ["Yes, let's start", "Not now"]
+    assert person.labels() == ["Yes, let's start", "Not now", "Polski (Polish)"]
     await person.tap("Yes, let's start")
     assert person.last_text() == "Which of these best describes you?"
     await person.tap(role)

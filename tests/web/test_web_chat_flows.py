@@ -298,3 +298,17 @@ async def test_a_link_to_one_survey_goes_straight_to_it_and_records_where_people
     assert [(run.survey_id, run.source, run.channel) for run in await runs(services.db)] == [
         ("all_types", "localoffer", "web")
     ]
+
+
+async def test_a_link_to_a_survey_in_polish_can_be_read_in_polish_from_the_first_message(
+    client: TestClient,
+) -> None:
+    person = ChatPerson(client)
+    await person.open("/?s=all_types-localoffer")
+    page = await person.press("Polski (Polish)")
+    assert "automatyczny czat" in page.messages[-1].words
+    await person.press("Tak, zaczynamy")
+    await person.press("Rodzic lub opiekun")
+    await person.press("Tekst")
+    page = await person.press("Moje własne doświadczenia")
+    assert "Gdzie uczy się twoje dziecko?" in page.question()
