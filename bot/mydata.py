@@ -68,17 +68,19 @@ def read_kept(
     """
     words = _Words(wording, language, easy, tz)
     about_you = data.get("about_you", {})
-    about = [words.say("mydata.role", value=words.label("role", about_you.get("role")))]
-    if about_you.get("age_band"):
-        band = words.label("age_band", about_you["age_band"])
-        about.append(words.say("mydata.age_band", value=band))
-    messages = words.say(f"mydata.messages_{about_you.get('proactive_messages', 'on')}")
-    about += [
-        words.say("mydata.format", value=words.label("format", about_you.get("format"))),
-        words.say("mydata.language", value=words.label("language", about_you.get("language"))),
-        words.say("mydata.agreed", value=words.when(about_you.get("agreed_to_take_part"))),
-        words.say("mydata.messages", value=messages),
+    kept_facts = (  # only what is kept: a line saying "not given" for each gap reads as a form
+        ("mydata.role", "role", about_you.get("role")),
+        ("mydata.age_band", "age_band", about_you.get("age_band")),
+        ("mydata.format", "format", about_you.get("format")),
+        ("mydata.language", "language", about_you.get("language")),
+    )
+    about = [
+        words.say(key, value=words.label(kind, code)) for key, kind, code in kept_facts if code
     ]
+    if agreed := about_you.get("agreed_to_take_part"):
+        about.append(words.say("mydata.agreed", value=words.when(agreed)))
+    messages = words.say(f"mydata.messages_{about_you.get('proactive_messages', 'on')}")
+    about.append(words.say("mydata.messages", value=messages))
     about += [words.label("mydata.reach", c) for c in data.get("how_we_can_reach_you", [])]
     notes = voice_notes or {}
     surveys = tuple(words.survey(run, notes) for run in data.get("surveys", []))

@@ -1046,6 +1046,11 @@ class _Turn:
         elif value in FORMATS:
             profile.format = value
             self.events.append(Event("profile", field="format", value=value))
+            # Said, not only shown: a changed keyboard is easy to miss, and "Listen" has no
+            # screen change at all until the next question.
+            self.show(
+                PromptKind.INFO, self.say("format_changed", value=self.say(f"format.{value}"))
+            )
         self.repeat()
 
     def repeat(self) -> None:

@@ -92,6 +92,16 @@ async def test_my_data_is_a_plain_copy_of_what_is_stored(bot: BotHarness) -> Non
     assert "• Does your child have an EHC plan?\n  (you'd rather not say)" in person.last_text()
 
 
+async def test_my_data_before_agreeing_lists_only_what_is_kept(bot: BotHarness) -> None:
+    person = bot.person(810)
+    await person.send("hi")
+    assert "automated chat" in person.last_text()
+    await person.send("/mydata")
+    text = person.last_text()
+    assert "not given" not in text and "You are:" not in text and "You agreed" not in text
+    assert "You haven't answered any questions yet." in text
+
+
 async def test_my_data_speaks_the_persons_language_dates_included(bot: BotHarness) -> None:
     person = bot.person(809)
     await onboard_in_polish(person)
@@ -154,7 +164,10 @@ async def test_format_can_be_changed_at_any_time(bot: BotHarness) -> None:
     await onboard(person)
     await person.send("/format")
     assert person.labels() == ["Words", "Easy words and pictures", "Listen (voice notes)"]
+    before = len(person.texts())
     await person.tap("Easy words and pictures")
+    said = person.since(before)
+    assert "OK. From now on: Easy words." in said, "the change is said, not only shown"
     assert person.last_text().startswith("Question 1 of 6\nWhere do you go to school?")
     stored = await participant(bot, 808)
     assert stored is not None and stored.format == "easy"
