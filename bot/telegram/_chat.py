@@ -49,6 +49,7 @@ class Voice:
     language: str
     easy: bool
     role: str | None = None
+    under_13: bool = False
 
 
 class Chat:
@@ -107,8 +108,9 @@ class Chat:
         if row is None:
             return Voice(self.wording.base_language, False)
         language, chosen_format, age_band, role = row
-        easy = chosen_format == "easy" or age_band == "under_13"
-        return Voice(language or self.wording.base_language, easy, role)
+        under_13 = age_band == "under_13"
+        easy = chosen_format == "easy" or under_13
+        return Voice(language or self.wording.base_language, easy, role, under_13)
 
     async def conversation(self, ref: ChannelRef) -> Conversation | None:
         row = await self._read(_CONVERSATION, ref)
@@ -164,7 +166,17 @@ class Chat:
         for prompt in prompts:
             if prompt.speak and prompt.kind is not PromptKind.CONFIRMATION:
                 await self._speak(ref, context, prompt)
-            await self.say(ref, context, message_text(prompt, self.wording), keyboard_json(prompt))
+            text = message_text(prompt, self.wording)
+            if prompt.kind is PromptKind.DONE:
+                text += await self._how_to_hear_what_changes(ref)
+            await self.say(ref, context, text, keyboard_json(prompt))
+
+    async def _how_to_hear_what_changes(self, ref: ChannelRef) -> str:
+        """Under the thank-you, how to hear what changes: the thanks promises it will be
+        shared, and /updates is how. Not for under-13s, who are not sent updates (a grown-up
+        who looks after them can ask)."""
+        voice = await self.voice_of(ref)
+        return "" if voice.under_13 else "\n\n" + self.line("telegram.updates_hint", voice)
 
     async def _speak(self, ref: ChannelRef, context: Context, prompt: Prompt) -> None:
         """A voice note of the prompt, before its text (which always follows)."""

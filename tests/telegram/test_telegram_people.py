@@ -85,6 +85,9 @@ async def test_a_child_who_has_finished_is_not_offered_a_parents_survey(
     child = bot.person(3101)
     await child_in_easy_words(child)
     await skip_to_the_end(child, "Thank you! 🙂 We saved your answers.")
+    thanks = child.last_text()
+    assert "We will share what changes." in thanks
+    assert "/updates" not in thanks, "updates are for 13 and over: no promise of them"
 
     await child.send("/start")
     assert child.last_text() == (

@@ -116,7 +116,10 @@ async def test_tapping_through_a_survey_with_back_pause_and_restart(
     assert person.texts()[-2] == "You chose: 18"
     assert person.last_text().startswith("Question 6 of 6\nTell us one thing")
     await person.send("A key worker who answers the phone.")
-    assert person.last_text() == "Thank you, that's everything."
+    assert person.last_text() == (
+        "Thank you, that's everything.\n\nWould you like to hear what changes because of "
+        "what people told us? Send /updates to choose."
+    )
 
     assert await current_answers(bot, 1001) == {
         "school": "special",
@@ -158,7 +161,9 @@ async def test_typing_every_answer(make_bot: Callable[..., Any], mode: str) -> N
     await person.send("/skip")
     assert person.texts()[-2] == "Skipped."
     await person.send("Listen to us.")
-    assert person.last_text() == "Thank you, that's everything."
+    assert person.last_text() == (
+        "Thank you, that's everything.\n\nWant to hear what changes? Send /updates."
+    ), "in easy words"
 
     answers = await current_answers(bot, 1002)
     assert answers["school"] == "none"
