@@ -575,7 +575,7 @@ class _Turn:
                 return
         question_key = {
             Step.ANSWERING_AS: f"ask.answering_as.{self.conv.profile.role}",
-            Step.MENU: "ask.survey",
+            Step.MENU: self.menu_question(),
         }.get(step, f"ask.{step.value}")
         choices = self.onboarding_choices(step)
         self.show(
@@ -593,6 +593,15 @@ class _Turn:
     def pending(self) -> Survey | None:
         survey_id = self.conv.pending_survey
         return self.ctx.surveys.get(survey_id) if survey_id else None
+
+    def menu_question(self) -> str:
+        """Someone offered surveys written for others (nothing is yet for people who work
+        with children) is told so, rather than left wondering why they are asked about
+        "your child"."""
+        role = self.conv.profile.role
+        own = any(s.audience in ("any", role) for s in self.ctx.surveys.values())
+        key = f"ask.survey.others.{role}"
+        return key if not own and self.ctx.wording.has(key) else "ask.survey"
 
     def menu_surveys(self) -> list[Survey]:
         return surveys_to_offer(

@@ -134,6 +134,9 @@ async def test_someone_who_works_with_children_still_sees_every_survey(
     await worker.tap("Yes, let's start")
     await worker.tap("I work with children and young people")
     await worker.tap("Words")
+    assert worker.last_text().startswith(
+        "There isn't a survey just for people who work with children and young people yet."
+    ), "told why they are offered surveys about 'your child'"
     assert shown_surveys(worker) == [
         "Your experience of an EHC needs assessment",
         "Your family's experience of SEND support in Leeds",
