@@ -212,6 +212,8 @@ async def test_help_says_when_the_numbers_were_checked_as_a_date_people_read(
     english = r"\(Numbers last checked \d{1,2} (January|February|March|April|May|June|July|"
     english += r"August|September|October|November|December) 20\d\d\.\)"
     assert re.search(english, child.last_text()), "not '2026-11-22'"
+    assert "/skip – miss out a question" in child.last_text(), "the commands in easy words"
+    assert "/updates" not in child.last_text(), "updates are for 13 and over"
 
     await parent.send("/help")
     polish = rf"\(Numery sprawdzono: \d{{1,2}} ({'|'.join(POLISH_MONTHS)}) 20\d\d\.\)"
